@@ -1,0 +1,66 @@
+// Validation of one answer against its question, with messages that name the
+// field, the value and the rule. Flags, config files and prompts share it.
+
+import { closest } from '../naming.js';
+import type { PartialAnswers, Question } from '../questions/table.js';
+import { UsageError } from '../errors.js';
+
+/** Where a value came from, used to name the field in messages. */
+export type AnswerSource = { kind: 'flag' } | { kind: 'config'; path: string } | { kind: 'prompt' };
+
+export function fieldLabel(question: Question, source: AnswerSource): string {
+  switch (source.kind) {
+    case 'flag':
+      return `--${question.key}`;
+    case 'config':
+      return `"${question.key}" in ${source.path}`;
+    case 'prompt':
+      return question.key;
+  }
+}
+
+export function showValue(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Returns the rule a value breaks, or undefined when it is valid. */
+export function ruleBroken(question: Question, value: unknown, answers: PartialAnswers): string | undefined {
+  switch (question.kind) {
+    case 'text': {
+      const result = question.schema.safeParse(value);
+      return result.success ? undefined : result.error.issues[0]?.message;
+    }
+    case 'select': {
+      const allowed = question.choices(answers).map((choice) => choice.value);
+      if (typeof value === 'string' && allowed.includes(value)) return undefined;
+      const context = question.key === 'region' && answers.cloud ? ` for cloud ${answers.cloud}` : '';
+      const hint = typeof value === 'string' ? closest(value, allowed) : undefined;
+      return `must be one of ${allowed.join(', ')}${context}${hint ? ` (did you mean "${hint}"?)` : ''}`;
+    }
+    case 'confirm':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+  }
+}
+
+/** Config files may say `python: 3.12`, which YAML reads as a number. */
+function coerce(question: Question, value: unknown): unknown {
+  if (question.key === 'python' && typeof value === 'number') return value.toFixed(2).replace(/0$/, '');
+  return value;
+}
+
+export function validateAnswer<T>(
+  question: Question,
+  raw: unknown,
+  answers: PartialAnswers,
+  source: AnswerSource,
+): T {
+  const value = coerce(question, raw);
+  const broken = ruleBroken(question, value, answers);
+  if (broken !== undefined) {
+    throw new UsageError(`Invalid ${fieldLabel(question, source)}: ${showValue(raw)} ${broken}.`, {
+      field: question.key,
+    });
+  }
+  return value as T;
+}

@@ -1,0 +1,47 @@
+// The command-line entry: builds the commander program from the questions
+// table, runs a command, and maps every error to an exit code in one place.
+
+import { mlforgeVersion } from './version.js';
+import { CancelledError, ExitCode, exitCodeFor, MlforgeError, UsageError } from './errors.js';
+import type { CommandContext } from './ui/context.js';
+
+export async function run(argv: string[], ctx?: CommandContext): Promise<number> {
+  // Fast path: `--version` loads nothing else.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    (ctx?.stdout ?? process.stdout).write(`${mlforgeVersion}\n`);
+    return ExitCode.ok;
+  }
+  const context = ctx ?? (await import('./ui/process-context.js')).processContext();
+  const json = argv.includes('--json');
+  try {
+    const { buildProgram } = await import('./program.js');
+    await buildProgram(context).parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    return reportError(error, context, json);
+  }
+}
+
+function reportError(error: unknown, ctx: CommandContext, json: boolean): number {
+  const commander = error as { code?: string; exitCode?: number };
+  if (typeof commander.code === 'string' && commander.code.startsWith('commander.')) {
+    // commander already printed its message (help, version or a usage error).
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(commander.code)) return ExitCode.ok;
+    if (json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: { code: ExitCode.usage, message: commander.code } })}\n`);
+    return ExitCode.usage;
+  }
+  const code = exitCodeFor(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) {
+    const field = error instanceof MlforgeError ? error.field : undefined;
+    ctx.stdout.write(`${JSON.stringify({ ok: false, error: { code, message, ...(field ? { field } : {}) } })}\n`);
+  }
+  if (error instanceof CancelledError) ctx.stderr.write(`${message}\n`);
+  else if (error instanceof UsageError || error instanceof MlforgeError) ctx.stderr.write(`mlforge: ${message}\n`);
+  else {
+    ctx.stderr.write(`mlforge: internal error: ${message}\n`);
+    if (ctx.env.MLFORGE_DEBUG) ctx.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    else ctx.stderr.write('Run again with MLFORGE_DEBUG=1 for the stack trace, and please report it.\n');
+  }
+  return code;
+}

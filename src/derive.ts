@@ -1,0 +1,116 @@
+// Values derived from the answers, computed once and handed to every template,
+// so the Dockerfile, the app, the manifests, the workflows and the Terraform
+// cannot disagree on a port, a path, an image or a version.
+
+import { FreeText } from './escape/free-text.js';
+import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toTitle } from './naming.js';
+import type { Answers } from './questions/table.js';
+
+/** Contents of templates/versions/*.yml, keyed by file name. */
+export type Versions = Record<string, Record<string, unknown>>;
+
+export interface Registry {
+  kind: 'ecr' | 'artifact-registry' | 'acr' | 'kind';
+  /** Registry host; `${VAR}` parts are CI variables (shell syntax, set as env in every CI job). */
+  host: string;
+  /** Image path under the host. */
+  path: string;
+  /** host/path: the image reference CI pushes and CD deploys (without tag or digest). */
+  image: string;
+  /** CI variables the host or path use. */
+  variables: string[];
+}
+
+function registryFor(answers: Answers, imageName: string): Registry {
+  const make = (kind: Registry['kind'], host: string, path: string, variables: string[]): Registry => ({
+    kind,
+    host,
+    path,
+    image: `${host}/${path}`,
+    variables,
+  });
+  switch (answers.cloud) {
+    case 'aws':
+      return make('ecr', `\${AWS_ACCOUNT_ID}.dkr.ecr.${answers.region}.amazonaws.com`, imageName, ['AWS_ACCOUNT_ID']);
+    case 'gcp':
+      return make('artifact-registry', `${answers.region}-docker.pkg.dev`, `\${GCP_PROJECT_ID}/${imageName}/${imageName}`, [
+        'GCP_PROJECT_ID',
+      ]);
+    case 'azure':
+      return make('acr', `${toAlphanumeric(answers.name, 'acr', 50)}.azurecr.io`, imageName, []);
+    case 'local':
+      return make('kind', 'localhost', imageName, []);
+  }
+}
+
+export function deriveContext(answers: Answers, versions: Versions, mlforgeVersion: string) {
+  const packageName = toPythonPackageName(answers.name);
+  const pythonNoDot = answers.python.replace('.', '');
+  const pythonImages = (versions.python?.images ?? {}) as Record<string, string>;
+  const pythonImage = pythonImages[answers.python];
+  if (pythonImage === undefined) throw new Error(`templates/versions/python.yml has no image for Python ${answers.python}`);
+  return {
+    ...answers,
+    description: new FreeText(answers.description),
+    author: new FreeText(answers.author),
+    mlforgeVersion,
+    versions,
+
+    isAws: answers.cloud === 'aws',
+    isGcp: answers.cloud === 'gcp',
+    isAzure: answers.cloud === 'azure',
+    isLocal: answers.cloud === 'local',
+    hasTerraform: answers.cloud !== 'local',
+    isGithub: answers.ci === 'github',
+    isGitlab: answers.ci === 'gitlab',
+    isFastapi: answers.serving === 'fastapi',
+    isKserve: answers.serving === 'kserve',
+    isCanary: answers.rollout === 'canary',
+
+    packageName,
+    envPrefix: toEnvPrefix(answers.name),
+    title: toTitle(answers.name),
+    pascalName: toPascalCase(answers.name),
+
+    pythonNoDot,
+    pythonTarget: `py${pythonNoDot}`,
+    pythonImage,
+
+    /** `uvicorn` import string of the FastAPI app. */
+    appImport: `${packageName}.serving.app:app`,
+    /** Where training writes the model and the reference data profile when tracking is off. */
+    artifactsDir: 'artifacts',
+    /** Prometheus metric names the app exports and the dashboards, alerts and canary analysis read. */
+    metrics: {
+      requests: 'http_requests_total',
+      latency: 'http_request_duration_seconds',
+      predictions: 'model_predictions_total',
+      predictionValue: 'model_prediction_value',
+      modelInfo: 'model_info',
+    },
+
+    port: 8000,
+    healthPath: '/health',
+    readyPath: '/ready',
+    predictPath: '/predict',
+    metricsPath: '/metrics',
+    versionPath: '/version',
+    /** UID/GID of the non-root user in the image and the pod security context. */
+    runAsUser: 10001,
+
+    imageName: answers.name,
+    registry: registryFor(answers, answers.name),
+
+    modelName: answers.name,
+    championAlias: 'champion',
+    challengerAlias: 'challenger',
+    mlflowPort: 5000,
+
+    namespace: answers.name,
+    serviceAccount: answers.name,
+    /** Azure names that allow only alphanumerics. */
+    azureStorageAccount: toAlphanumeric(answers.name, 'mlsa', 24),
+  };
+}
+
+export type RenderContext = ReturnType<typeof deriveContext>;

@@ -1,0 +1,54 @@
+// Pure planning: answers + templates -> every output file with its contents
+// and mode, in memory. Nothing here touches the target directory.
+
+import { deriveContext } from '../derive.js';
+import type { Answers } from '../questions/table.js';
+import { isSelected } from '../render/manifest.js';
+import { createRenderer } from '../render/renderer.js';
+import type { TemplateSet } from '../render/template-set.js';
+import { outputPath } from './output-path.js';
+import { provenanceFile, PROVENANCE_FILE } from './provenance.js';
+import { renderTree } from './render-tree.js';
+
+export interface PlannedFile {
+  path: string;
+  contents: string;
+  mode: 0o644 | 0o755;
+}
+
+export interface Plan {
+  answers: Answers;
+  mlforgeVersion: string;
+  /** Sorted by path; the provenance file is included. */
+  files: PlannedFile[];
+}
+
+export function planProject(answers: Answers, templates: TemplateSet, mlforgeVersion: string): Plan {
+  const derived = deriveContext(answers, templates.versions, mlforgeVersion);
+  const selected = templates.files
+    .filter((file) => isSelected(file.path, templates.rules, answers))
+    .map((file) => ({ ...file, output: outputPath(file.path, derived.packageName) }));
+  const context = { ...derived, fileTree: renderTree([...selected.map((file) => file.output), PROVENANCE_FILE]) };
+  const renderer = createRenderer(templates.partials);
+  const files: PlannedFile[] = selected
+    .map((file) => ({
+      path: file.output,
+      contents: normalise(renderer.compile(file.path, file.source)(context)),
+      mode: file.executable ? 0o755 : 0o644,
+    }));
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (seen.has(file.path) || file.path === PROVENANCE_FILE) throw new Error(`two templates write ${file.path}`);
+    seen.add(file.path);
+  }
+  files.push(provenanceFile(answers, mlforgeVersion, files));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { answers, mlforgeVersion, files };
+}
+
+/** LF endings, no trailing blank lines, exactly one final newline (empty files stay empty). */
+function normalise(text: string): string {
+  const lf = text.replace(/\r\n/g, '\n');
+  const trimmed = lf.replace(/\n+$/, '');
+  return trimmed.length === 0 ? '' : `${trimmed}\n`;
+}

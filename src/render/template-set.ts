@@ -1,0 +1,78 @@
+// Loads templates/ from disk: the file tree (templates/files), the manifest
+// rules (templates/manifest/*.yml) and pinned versions (templates/versions/*.yml).
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { Versions } from '../derive.js';
+import { parseManifest, type ManifestRule } from './manifest.js';
+
+export interface TemplateFile {
+  /** Path under templates/files, with forward slashes. */
+  path: string;
+  source: string;
+  executable: boolean;
+}
+
+export interface TemplateSet {
+  root: string;
+  files: TemplateFile[];
+  rules: ManifestRule[];
+  versions: Versions;
+  /** templates/partials/NAME.hbs, used in templates as `{{> NAME}}` (one source for text two files share). */
+  partials: Record<string, string>;
+}
+
+/** The package's templates/ folder, found above this module (dist/ when bundled, src/ in tests). */
+export function defaultTemplatesRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'templates', 'manifest'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the templates/ folder of the mlforge package');
+    dir = parent;
+  }
+  return join(dir, 'templates');
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+async function readYamlDir(dir: string): Promise<Array<{ name: string; data: unknown }>> {
+  const names = (await readdir(dir)).filter((name) => name.endsWith('.yml')).sort();
+  return Promise.all(
+    names.map(async (name) => ({ name, data: parseYaml(await readFile(join(dir, name), 'utf8')) as unknown })),
+  );
+}
+
+export async function loadTemplateSet(root: string): Promise<TemplateSet> {
+  const filesDir = join(root, 'files');
+  const paths = await listFiles(filesDir);
+  const files = await Promise.all(
+    paths.map(async (absolute) => ({
+      path: relative(filesDir, absolute).split(sep).join('/'),
+      source: await readFile(absolute, 'utf8'),
+      executable: ((await stat(absolute)).mode & 0o111) !== 0,
+    })),
+  );
+  const rules = (await readYamlDir(join(root, 'manifest'))).flatMap(({ name, data }) =>
+    parseManifest(`templates/manifest/${name}`, data),
+  );
+  const versions: Versions = {};
+  for (const { name, data } of await readYamlDir(join(root, 'versions'))) {
+    versions[name.replace(/\.yml$/, '')] = (data ?? {}) as Record<string, unknown>;
+  }
+  const partialsDir = join(root, 'partials');
+  const partials: Record<string, string> = {};
+  for (const absolute of existsSync(partialsDir) ? await listFiles(partialsDir) : []) {
+    const name = relative(partialsDir, absolute).split(sep).join('/').replace(/\.hbs$/, '');
+    partials[name] = await readFile(absolute, 'utf8');
+  }
+  return { root, files, rules, versions, partials };
+}

@@ -1,0 +1,46 @@
+// Side effects a command needs, injected so commands can be tested without
+// module mocking: output streams, environment, terminal facts, exec.
+
+import type { Prompter } from '../answers/resolve-answers.js';
+
+export interface ExecResult {
+  ok: boolean;
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+export type ExecFunction = (file: string, args: string[], options: { cwd: string; timeoutMs?: number }) => Promise<ExecResult>;
+
+export interface CommandContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Whether prompts can be answered (stdin and stdout are terminals). */
+  interactive: boolean;
+  /** Loads the interactive prompter lazily; only called when interactive. */
+  loadPrompter: () => Promise<Prompter>;
+  exec: ExecFunction;
+  /** Registers a synchronous cleanup for SIGINT/SIGTERM; returns an unregister function. */
+  onInterrupt: (cleanup: () => void) => () => void;
+}
+
+export async function execWithExeca(
+  file: string,
+  args: string[],
+  options: { cwd: string; timeoutMs?: number },
+): Promise<ExecResult> {
+  const { execa } = await import('execa');
+  const result = await execa(file, args, {
+    cwd: options.cwd,
+    reject: false,
+    stdin: 'ignore',
+    timeout: options.timeoutMs ?? 60_000,
+  });
+  return {
+    ok: result.exitCode === 0 && !result.failed,
+    exitCode: result.exitCode,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? '') || (result.failed && result.exitCode === undefined ? (result.shortMessage ?? '') : ''),
+  };
+}
