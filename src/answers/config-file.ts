@@ -26,8 +26,8 @@ export async function loadConfigFile(path: string): Promise<ConfigAnswers> {
 export function parseConfigText(path: string, text: string): ConfigAnswers {
   let data: unknown;
   try {
-    // YAML 1.2 is a superset of JSON, so one parser reads both formats.
-    data = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    // A .json file is held to JSON; anything else is read as YAML 1.2 (a superset of JSON).
+    data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
     throw new UsageError(`Invalid --config ${path}: not valid YAML or JSON: ${(error as Error).message}`, {
       cause: error,

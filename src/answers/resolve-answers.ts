@@ -37,7 +37,7 @@ export async function resolveAnswers(input: ResolveInput): Promise<Answers> {
     if (!applicable) {
       if (given !== undefined && given.value !== question.inapplicable) {
         throw new UsageError(
-          `Invalid ${fieldLabel(question, given.source)}: ${showValue(given.value)} was given, but ${question.inapplicableReason}.`,
+          `Invalid ${fieldLabel(question, given.source)} ${showValue(given.value)}: it was given, but ${question.inapplicableReason}.`,
           { field: question.key },
         );
       }

@@ -58,7 +58,7 @@ export function validateAnswer<T>(
   const value = coerce(question, raw);
   const broken = ruleBroken(question, value, answers);
   if (broken !== undefined) {
-    throw new UsageError(`Invalid ${fieldLabel(question, source)}: ${showValue(raw)} ${broken}.`, {
+    throw new UsageError(`Invalid ${fieldLabel(question, source)} ${showValue(raw)}: ${broken}.`, {
       field: question.key,
     });
   }

@@ -22,6 +22,8 @@ export interface CheckResult {
   /** Why it was skipped (for example "terraform not available"), or a note on what ran. */
   reason?: string;
   findings: Finding[];
+  /** Wall time of the check, set by the runner. */
+  durationMs?: number;
 }
 
 /** A generated repository on disk, as doctor and tests see it. */
@@ -41,5 +43,7 @@ export interface Check {
   group: CheckResult['group'];
   /** Whether the check applies to this repository (for example only with --ci github). */
   applies(repo: RepoView): boolean;
+  /** Why it does not apply, reported with status `skipped` when applies() is false. */
+  inapplicableReason?(repo: RepoView): string;
   run(repo: RepoView): Promise<Omit<CheckResult, 'id' | 'title' | 'group'>>;
 }

@@ -38,9 +38,12 @@ const helpers = {
 
 export const helperNames = Object.keys(helpers);
 
-const knownHelpers = Object.fromEntries(
-  [...helperNames, 'if', 'unless', 'each', 'with'].map((name) => [name, true]),
-) as Record<string, true>;
+// Handlebars' own `lookup` and `log` are switched off: templates get exactly the helpers above.
+const knownHelpers = {
+  ...Object.fromEntries([...helperNames, 'if', 'unless', 'each', 'with'].map((name) => [name, true])),
+  lookup: false,
+  log: false,
+} as Record<string, boolean>;
 
 /**
  * GitHub Actions expressions `${{ ... }}` are always literal in templates: they
@@ -55,6 +58,8 @@ export type RenderFunction = (context: object) => string;
 
 export function createRenderer(partials: Record<string, string> = {}) {
   const handlebars = Handlebars.create();
+  handlebars.unregisterHelper('lookup');
+  handlebars.unregisterHelper('log');
   for (const [name, helper] of Object.entries(helpers)) handlebars.registerHelper(name, helper as Handlebars.HelperDelegate);
   for (const [name, source] of Object.entries(partials)) handlebars.registerPartial(name, protectCiExpressions(source));
   return {
@@ -64,7 +69,6 @@ export function createRenderer(partials: Record<string, string> = {}) {
         noEscape: true,
         knownHelpersOnly: true,
         knownHelpers,
-        preventIndent: true,
       });
       return (context) => {
         try {
