@@ -69,6 +69,8 @@ export interface SelectQuestion<K extends AnswerKey = AnswerKey> extends BaseQue
   choices: (answers: PartialAnswers) => readonly Choice[];
   /** Lists every value any answers could allow (for help and the schema). */
   allValues: readonly string[];
+  /** Help text for the choices when they depend on other answers. */
+  choicesText?: string;
 }
 export interface ConfirmQuestion<K extends AnswerKey = AnswerKey> extends BaseQuestion<K> {
   kind: 'confirm';
@@ -151,12 +153,13 @@ export const questions: readonly Question[] = [
     key: 'region',
     kind: 'select',
     message: 'Region',
-    description: 'Cloud region; the choices depend on --cloud (not used with local)',
+    description: 'Cloud region, by cloud (not used with local)',
     when: (answers) => regionsFor(answers.cloud).length > 0,
     inapplicable: null,
     inapplicableReason: 'it does not apply when cloud is local',
     choices: (answers) => labelled(regionsFor(answers.cloud)),
     allValues: [...regionsFor('aws'), ...regionsFor('gcp'), ...regionsFor('azure')],
+    choicesText: (['aws', 'gcp', 'azure'] as const).map((cloud) => `${cloud}: ${regionsFor(cloud).join(', ')}`).join('; '),
     default: (answers) => regionsFor(answers.cloud)[0] ?? null,
     defaultText: 'us-east-1 (aws), us-central1 (gcp), eastus (azure)',
   },
