@@ -2,7 +2,7 @@
 // table, runs a command, and maps every error to an exit code in one place.
 
 import { mlforgeVersion } from './version.js';
-import { CancelledError, ExitCode, exitCodeFor, MlforgeError, UsageError } from './errors.js';
+import { CancelledError, ChecksFailedError, ExitCode, exitCodeFor, MlforgeError, UsageError } from './errors.js';
 import type { CommandContext } from './ui/context.js';
 
 export async function run(argv: string[], ctx?: CommandContext): Promise<number> {
@@ -27,12 +27,14 @@ function reportError(error: unknown, ctx: CommandContext, json: boolean): number
   if (typeof commander.code === 'string' && commander.code.startsWith('commander.')) {
     // commander already printed its message (help, version or a usage error).
     if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(commander.code)) return ExitCode.ok;
-    if (json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: { code: ExitCode.usage, message: commander.code } })}\n`);
+    const message = (error as Error).message.replace(/^error: /, '');
+    if (json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: { code: ExitCode.usage, message } })}\n`);
     return ExitCode.usage;
   }
   const code = exitCodeFor(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (json) {
+  // `doctor --json` has already printed its full report: one JSON document only.
+  if (json && !(error instanceof ChecksFailedError)) {
     const field = error instanceof MlforgeError ? error.field : undefined;
     ctx.stdout.write(`${JSON.stringify({ ok: false, error: { code, message, ...(field ? { field } : {}) } })}\n`);
   }

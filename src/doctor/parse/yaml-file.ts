@@ -1,0 +1,93 @@
+// YAML files read for doctor: every document with a way back to the line of
+// any node, and parse errors turned into findings instead of exceptions.
+
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Finding, RepoView } from '../types.js';
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+export interface YamlDoc {
+  file: string;
+  /** Position of the document in its file (0-based). */
+  index: number;
+  data: unknown;
+  /** 1-based line of the node at `path`, or of its nearest existing parent. */
+  lineOf(path: YamlPath): number | undefined;
+}
+
+export interface YamlFile {
+  file: string;
+  docs: YamlDoc[];
+  errors: Finding[];
+}
+
+const cache = new WeakMap<RepoView, Map<string, Promise<YamlFile>>>();
+
+/** Parses `file` once per RepoView; checks share the result. */
+export function readYaml(repo: RepoView, file: string): Promise<YamlFile> {
+  let perRepo = cache.get(repo);
+  if (!perRepo) {
+    perRepo = new Map();
+    cache.set(repo, perRepo);
+  }
+  let parsed = perRepo.get(file);
+  if (!parsed) {
+    parsed = repo.read(file).then((text) => parseYamlText(file, text));
+    perRepo.set(file, parsed);
+  }
+  return parsed;
+}
+
+export function parseYamlText(file: string, text: string): YamlFile {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
+  const list = Array.isArray(documents) ? documents : [];
+  const errors: Finding[] = [];
+  const docs: YamlDoc[] = [];
+  list.forEach((document: Document, index) => {
+    for (const error of document.errors) {
+      errors.push({
+        file,
+        line: lineCounter.linePos(error.pos[0]).line,
+        message: `YAML error: ${error.message.split('\n')[0]}`,
+        fix: 'Fix the YAML syntax so the file parses.',
+      });
+    }
+    if (document.errors.length > 0) return;
+    const data = document.toJS({ maxAliasCount: 1000 }) as unknown;
+    if (data === null || data === undefined) return;
+    docs.push({ file, index, data, lineOf: (path) => lineOfNode(document, lineCounter, path) });
+  });
+  return { file, docs, errors };
+}
+
+function lineOfNode(document: Document, lineCounter: LineCounter, path: YamlPath): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = document.getIn(path.slice(0, depth), true) as unknown;
+    const range = nodeRange(node);
+    if (range) return lineCounter.linePos(range[0]).line;
+  }
+  return undefined;
+}
+
+function nodeRange(node: unknown): [number, number, number] | undefined {
+  if (isScalar(node) || isMap(node) || isSeq(node)) return node.range ?? undefined;
+  return undefined;
+}
+
+/** Small typed accessors for parsed YAML/JSON data. */
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+export function getIn(value: unknown, path: YamlPath): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof key === 'number') current = Array.isArray(current) ? current[key] : undefined;
+    else current = asRecord(current)?.[key];
+    if (current === undefined) return undefined;
+  }
+  return current;
+}
