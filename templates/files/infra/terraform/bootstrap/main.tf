@@ -1,0 +1,95 @@
+# What both environments share: the Terraform state storage and the container
+# registry (an image is built once and the same digest is promoted){{#if isAws}}, and the
+# account-wide IAM OIDC provider CI federates through{{/if}}.
+{{#if isAws}}
+
+data "aws_caller_identity" "current" {}
+
+module "state" {
+  source = "../modules/aws/storage"
+
+  # Bucket names are global: the account ID keeps this one unique.
+  bucket_name             = "${var.name}-tfstate-${data.aws_caller_identity.current.account_id}"
+  noncurrent_version_days = 365
+}
+
+module "registry" {
+  source = "../modules/aws/registry"
+
+  name = var.name
+}
+
+# One per account and issuer; every environment's CI role trusts it.
+resource "aws_iam_openid_connect_provider" "ci" {
+{{#if isGithub}}
+  url            = "https://token.actions.githubusercontent.com"
+  client_id_list = ["sts.amazonaws.com"]
+{{/if}}
+{{#if isGitlab}}
+  url            = "https://gitlab.com"
+  client_id_list = ["https://gitlab.com"]
+{{/if}}
+}
+{{/if}}
+{{#if isGcp}}
+
+module "state" {
+  source = "../modules/gcp/storage"
+
+  # Bucket names are global (at most 63 characters): the project ID keeps this one unique.
+  bucket_name             = "${var.project_id}-${trimsuffix(substr(var.name, 0, 24), "-")}-tfstate"
+  location                = var.region
+  noncurrent_version_days = 365
+}
+
+module "registry" {
+  source = "../modules/gcp/registry"
+
+  name     = var.name
+  location = var.region
+}
+{{/if}}
+{{#if isAzure}}
+
+resource "azurerm_resource_group" "shared" {
+  name     = "${var.name}-shared"
+  location = var.region
+}
+
+module "state" {
+  source = "../modules/azure/storage"
+
+  # Storage account names are global, at most 24 letters and digits.
+  account_name            = "${substr(replace(var.name, "-", ""), 0, 19)}tfst"
+  location                = azurerm_resource_group.shared.location
+  resource_group_name     = azurerm_resource_group.shared.name
+  containers              = ["tfstate"]
+  noncurrent_version_days = 365
+}
+
+data "azurerm_client_config" "current" {}
+
+# Shared keys are off: whoever runs Terraform reads and writes state with Entra ID.
+resource "azurerm_role_assignment" "state" {
+  scope                = module.state.account_id
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = data.azurerm_client_config.current.object_id
+}
+
+module "registry" {
+  source = "../modules/azure/registry"
+
+  # The registry host CI and the manifests use: {{registry.host}}.
+  name                = trimsuffix("{{registry.host}}", ".azurecr.io")
+  location            = azurerm_resource_group.shared.location
+  resource_group_name = azurerm_resource_group.shared.name
+}
+
+# Microsoft Defender for Containers scans images pushed to ACR (subscription-wide, billed per image scanned).
+resource "azurerm_security_center_subscription_pricing" "containers" {
+  count = var.enable_defender_for_containers ? 1 : 0
+
+  tier          = "Standard"
+  resource_type = "Containers"
+}
+{{/if}}

@@ -1,0 +1,20 @@
+{{#if isAzure}}
+output "state_storage_account" {
+  description = "Remote state storage account: pass it to `terraform init -backend-config=storage_account_name=...`."
+  value       = module.state.account_name
+}
+{{else}}
+output "state_bucket" {
+  description = "Remote state bucket: pass it to `terraform init -backend-config=bucket=...`."
+  value       = module.state.name
+}
+{{/if}}
+
+output "registry_url" {
+  description = "Image reference without tag, shared by staging and prod."
+{{#if isAzure}}
+  value       = "${module.registry.login_server}/${var.name}"
+{{else}}
+  value       = module.registry.repository_url
+{{/if}}
+}

@@ -1,0 +1,39 @@
+environment = "prod"
+
+{{#if isAws}}
+node_machine_type = "m6i.xlarge"
+{{/if}}
+{{#if isGcp}}
+node_machine_type = "e2-standard-4"
+{{/if}}
+{{#if isAzure}}
+node_machine_type = "Standard_D4s_v5"
+{{/if}}
+node_count_min    = 3
+node_count_max    = 6
+{{#if gpu}}
+
+{{#if isAws}}
+gpu_machine_type = "g5.xlarge"
+{{/if}}
+{{#if isGcp}}
+gpu_machine_type = "g2-standard-4"
+{{/if}}
+{{#if isAzure}}
+gpu_machine_type = "Standard_NC4as_T4_v3"
+{{/if}}
+gpu_count_max    = 4
+{{/if}}
+
+{{#if isAws}}
+database_tier = "db.m7g.large"
+{{/if}}
+{{#if isGcp}}
+database_tier = "db-custom-2-7680"
+{{/if}}
+{{#if isAzure}}
+database_tier = "GP_Standard_D2ds_v5"
+{{/if}}
+
+highly_available    = true
+deletion_protection = true

@@ -1,0 +1,39 @@
+variable "name" {
+  description = "Identifier of the database instance."
+  type        = string
+}
+
+variable "engine_version" {
+  description = "PostgreSQL major version."
+  type        = string
+}
+
+variable "instance_class" {
+  description = "RDS instance class."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "VPC of the database."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets of the database."
+  type        = list(string)
+}
+
+variable "client_security_group_id" {
+  description = "Security group allowed to connect on 5432 (the cluster's)."
+  type        = string
+}
+
+variable "multi_az" {
+  description = "Standby replica in another zone and longer backup retention."
+  type        = bool
+}
+
+variable "deletion_protection" {
+  description = "Refuse deletion; when off, no final snapshot is taken."
+  type        = bool
+}

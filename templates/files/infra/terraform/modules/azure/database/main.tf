@@ -1,0 +1,88 @@
+# PostgreSQL Flexible Server, the MLflow backend store: reachable only inside
+# the virtual network, TLS enforced by default, backups, zone-redundant standby
+# when highly available. The password is generated here and kept in Key Vault
+# (never output); Terraform state holds it too, so the state account stays private.
+
+terraform {
+  required_providers {
+    azurerm = {
+      source = "hashicorp/azurerm"
+    }
+    random = {
+      source = "hashicorp/random"
+    }
+  }
+}
+
+data "azurerm_client_config" "current" {}
+
+resource "random_password" "mlflow" {
+  length  = 32
+  special = false
+}
+
+resource "azurerm_postgresql_flexible_server" "this" {
+  name                = var.name
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  version             = var.postgres_version
+  sku_name            = var.sku_name
+  storage_mb          = 32768
+  auto_grow_enabled   = true
+  zone                = "1"
+
+  delegated_subnet_id           = var.subnet_id
+  private_dns_zone_id           = var.private_dns_zone_id
+  public_network_access_enabled = false
+
+  administrator_login    = "mlflow"
+  administrator_password = random_password.mlflow.result
+
+  backup_retention_days = var.highly_available ? 14 : 7
+
+  dynamic "high_availability" {
+    for_each = var.highly_available ? [1] : []
+    content {
+      mode = "ZoneRedundant"
+    }
+  }
+
+  lifecycle {
+    # Azure may swap primary and standby zones after a failover.
+    ignore_changes = [zone, high_availability[0].standby_availability_zone]
+  }
+}
+
+resource "azurerm_postgresql_flexible_server_database" "mlflow" {
+  name      = "mlflow"
+  server_id = azurerm_postgresql_flexible_server.this.id
+  charset   = "UTF8"
+  collation = "en_US.utf8"
+}
+
+resource "azurerm_key_vault" "this" {
+  name                       = var.key_vault_name
+  location                   = var.location
+  resource_group_name        = var.resource_group_name
+  tenant_id                  = data.azurerm_client_config.current.tenant_id
+  sku_name                   = "standard"
+  enable_rbac_authorization  = true
+  purge_protection_enabled   = true
+  soft_delete_retention_days = 90
+}
+
+# Whoever runs Terraform writes the secret; readers get their own assignment.
+resource "azurerm_role_assignment" "secrets_officer" {
+  scope                = azurerm_key_vault.this.id
+  role_definition_name = "Key Vault Secrets Officer"
+  principal_id         = data.azurerm_client_config.current.object_id
+}
+
+resource "azurerm_key_vault_secret" "password" {
+  name         = "mlflow-database-password"
+  value        = random_password.mlflow.result
+  key_vault_id = azurerm_key_vault.this.id
+  content_type = "password"
+
+  depends_on = [azurerm_role_assignment.secrets_officer]
+}

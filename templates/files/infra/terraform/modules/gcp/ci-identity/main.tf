@@ -1,0 +1,63 @@
+# CI authenticates through Workload Identity Federation: a pool and an OIDC
+# provider whose attribute condition admits one repository (and environment or
+# protected branch), and a service account only that exact subject may impersonate.
+
+terraform {
+  required_providers {
+    google = {
+      source = "hashicorp/google"
+    }
+  }
+}
+
+resource "google_iam_workload_identity_pool" "this" {
+  workload_identity_pool_id = var.pool_id
+  display_name              = "CI ${var.environment}"
+  description               = "CI pipelines that deploy ${var.environment}"
+}
+
+resource "google_iam_workload_identity_pool_provider" "this" {
+  workload_identity_pool_id          = google_iam_workload_identity_pool.this.workload_identity_pool_id
+  workload_identity_pool_provider_id = var.provider_id
+  display_name                       = var.provider_id
+  attribute_mapping                  = var.attribute_mapping
+  attribute_condition                = var.attribute_condition
+
+  oidc {
+    issuer_uri = var.issuer_uri
+  }
+}
+
+resource "google_service_account" "this" {
+  account_id   = var.account_id
+  display_name = "CI deployments to ${var.environment}"
+}
+
+resource "google_service_account_iam_member" "federation" {
+  service_account_id = google_service_account.this.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "principal://iam.googleapis.com/${google_iam_workload_identity_pool.this.name}/subject/${var.subject}"
+}
+
+resource "google_artifact_registry_repository_iam_member" "push" {
+  project    = var.registry_project_id
+  location   = var.registry_location
+  repository = var.registry_repository
+  role       = "roles/artifactregistry.writer"
+  member     = "serviceAccount:${google_service_account.this.email}"
+}
+
+# Deploys to the cluster; Kubernetes RBAC can narrow this to the namespace.
+resource "google_project_iam_member" "deploy" {
+  project = var.project_id
+  role    = "roles/container.developer"
+  member  = "serviceAccount:${google_service_account.this.email}"
+}
+
+resource "google_storage_bucket_iam_member" "read" {
+  for_each = toset(var.read_buckets)
+
+  bucket = each.value
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.this.email}"
+}

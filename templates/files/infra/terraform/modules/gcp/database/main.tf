@@ -1,0 +1,79 @@
+# Cloud SQL for PostgreSQL, the MLflow backend store: private IP only, TLS
+# required, backups with point-in-time recovery. The password is generated here
+# and stored in Secret Manager (never output); Terraform state holds it too, so
+# the state bucket stays private and versioned.
+
+terraform {
+  required_providers {
+    google = {
+      source = "hashicorp/google"
+    }
+    random = {
+      source = "hashicorp/random"
+    }
+  }
+}
+
+resource "google_sql_database_instance" "this" {
+  name                = var.name
+  region              = var.region
+  database_version    = var.database_version
+  deletion_protection = var.deletion_protection
+
+  settings {
+    tier                        = var.tier
+    edition                     = "ENTERPRISE"
+    availability_type           = var.highly_available ? "REGIONAL" : "ZONAL"
+    disk_type                   = "PD_SSD"
+    disk_autoresize             = true
+    deletion_protection_enabled = var.deletion_protection
+
+    ip_configuration {
+      ipv4_enabled    = false
+      private_network = var.network_id
+      ssl_mode        = "ENCRYPTED_ONLY"
+    }
+
+    backup_configuration {
+      enabled                        = true
+      point_in_time_recovery_enabled = true
+      start_time                     = "03:00"
+    }
+
+    maintenance_window {
+      day  = 7
+      hour = 4
+    }
+  }
+
+  depends_on = [var.private_services_connection]
+}
+
+resource "google_sql_database" "mlflow" {
+  name     = "mlflow"
+  instance = google_sql_database_instance.this.name
+}
+
+resource "random_password" "mlflow" {
+  length  = 32
+  special = false
+}
+
+resource "google_sql_user" "mlflow" {
+  name     = "mlflow"
+  instance = google_sql_database_instance.this.name
+  password = random_password.mlflow.result
+}
+
+resource "google_secret_manager_secret" "password" {
+  secret_id = "${var.name}-password"
+
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_version" "password" {
+  secret      = google_secret_manager_secret.password.id
+  secret_data = random_password.mlflow.result
+}

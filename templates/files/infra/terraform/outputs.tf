@@ -1,0 +1,183 @@
+# Values CI and the Kubernetes overlays consume (`terraform output -raw NAME`).
+# No output carries a secret.
+
+output "registry_url" {
+  description = "Image reference without tag or digest; CI pushes here and deploys by digest."
+{{#if isAws}}
+  value       = data.aws_ecr_repository.service.repository_url
+{{/if}}
+{{#if isGcp}}
+  value       = "${var.region}-docker.pkg.dev/${local.registry_project}/${data.google_artifact_registry_repository.service.repository_id}/${var.name}"
+{{/if}}
+{{#if isAzure}}
+  value       = "${data.azurerm_container_registry.service.login_server}/${var.name}"
+{{/if}}
+}
+
+output "registry_host" {
+  description = "Registry host for `docker login`."
+{{#if isAws}}
+  value       = split("/", data.aws_ecr_repository.service.repository_url)[0]
+{{/if}}
+{{#if isGcp}}
+  value       = "${var.region}-docker.pkg.dev"
+{{/if}}
+{{#if isAzure}}
+  value       = data.azurerm_container_registry.service.login_server
+{{/if}}
+}
+
+output "cluster_name" {
+  description = "Kubernetes cluster CI deploys to."
+  value       = module.cluster.name
+}
+
+output "cluster_region" {
+  description = "{{#if isAzure}}Azure location{{else}}Region{{/if}} of the cluster{{#if isGcp}} (a regional cluster: `gcloud container clusters get-credentials --region`){{/if}}."
+  value       = var.region
+}
+{{#if isGcp}}
+
+output "project_id" {
+  description = "Project of this environment."
+  value       = var.project_id
+}
+{{/if}}
+{{#if isAzure}}
+
+output "resource_group_name" {
+  description = "Resource group of the cluster (`az aks get-credentials --resource-group`)."
+  value       = azurerm_resource_group.this.name
+}
+
+output "tenant_id" {
+  description = "Entra ID tenant CI signs in to (azure/login tenant-id, ARM_TENANT_ID)."
+  value       = data.azurerm_client_config.current.tenant_id
+}
+
+output "subscription_id" {
+  description = "Subscription of this environment (azure/login subscription-id, ARM_SUBSCRIPTION_ID)."
+  value       = var.subscription_id
+}
+{{/if}}
+
+output "kubernetes_namespace" {
+  description = "Namespace of the serving and MLflow pods."
+  value       = local.namespace
+}
+
+output "ci_identity" {
+  description = "{{#if isAws}}IAM role ARN CI assumes{{/if}}{{#if isGcp}}Service account CI impersonates{{/if}}{{#if isAzure}}Client ID of the managed identity CI signs in as{{/if}} through OIDC federation (no stored keys)."
+{{#if isAws}}
+  value       = module.ci_identity.role_arn
+{{/if}}
+{{#if isGcp}}
+  value       = module.ci_identity.service_account_email
+{{/if}}
+{{#if isAzure}}
+  value       = module.ci_identity.client_id
+{{/if}}
+}
+{{#if isGcp}}
+
+output "ci_workload_identity_provider" {
+  description = "Workload identity provider CI exchanges its OIDC token with (projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>)."
+  value       = module.ci_identity.provider_name
+}
+{{/if}}
+
+output "serving_workload_identity" {
+  description = "{{#if isAws}}IAM role ARN for the annotation eks.amazonaws.com/role-arn{{/if}}{{#if isGcp}}Google service account for the annotation iam.gke.io/gcp-service-account{{/if}}{{#if isAzure}}Client ID for the annotation azure.workload.identity/client-id{{/if}} on the service account {{serviceAccount}} (read-only access to model artifacts)."
+{{#if isAws}}
+  value       = module.serving_identity.role_arn
+{{/if}}
+{{#if isGcp}}
+  value       = module.serving_identity.email
+{{/if}}
+{{#if isAzure}}
+  value       = module.serving_identity.client_id
+{{/if}}
+}
+
+output "mlflow_workload_identity" {
+  description = "The same annotation's value for the service account mlflow (MLflow server: reads and writes artifacts)."
+{{#if isAws}}
+  value       = module.mlflow_identity.role_arn
+{{/if}}
+{{#if isGcp}}
+  value       = module.mlflow_identity.email
+{{/if}}
+{{#if isAzure}}
+  value       = module.mlflow_identity.client_id
+{{/if}}
+}
+
+output "mlflow_artifacts_uri" {
+  description = "MLflow artifact root (mlflow server --artifacts-destination)."
+{{#if isAws}}
+  value       = "s3://${module.mlflow_artifacts.name}"
+{{/if}}
+{{#if isGcp}}
+  value       = "gs://${module.mlflow_artifacts.name}"
+{{/if}}
+{{#if isAzure}}
+  value       = "wasbs://mlflow@${module.ml_storage.account_name}.blob.core.windows.net"
+{{/if}}
+}
+{{#if dvc}}
+
+output "dvc_remote_url" {
+  description = "DVC remote of this environment (`dvc remote add -d storage <url>`{{#if isAzure}}; set account_name to storage_account_name{{/if}})."
+{{#if isAws}}
+  value       = "s3://${module.dvc_data.name}"
+{{/if}}
+{{#if isGcp}}
+  value       = "gs://${module.dvc_data.name}"
+{{/if}}
+{{#if isAzure}}
+  value       = "azure://dvc"
+{{/if}}
+}
+{{/if}}
+{{#if isAzure}}
+
+output "storage_account_name" {
+  description = "Storage account of the MLflow artifacts{{#if dvc}} and DVC data{{/if}}."
+  value       = module.ml_storage.account_name
+}
+{{/if}}
+
+output "database_host" {
+  description = "Private host of the PostgreSQL MLflow backend store{{#if isGcp}} (or use database_connection_name with the Cloud SQL Auth Proxy){{/if}}."
+{{#if isAws}}
+  value       = module.database.address
+{{/if}}
+{{#if isGcp}}
+  value       = module.database.private_ip
+{{/if}}
+{{#if isAzure}}
+  value       = module.database.host
+{{/if}}
+}
+{{#if isGcp}}
+
+output "database_connection_name" {
+  description = "Cloud SQL instance connection name (project:region:instance)."
+  value       = module.database.connection_name
+}
+{{/if}}
+
+output "database_name" {
+  description = "Database of the MLflow backend store."
+  value       = module.database.name
+}
+
+output "database_user" {
+  description = "Database user of MLflow."
+  value       = module.database.username
+}
+
+output "database_password_secret" {
+  description = "{{#if isAws}}Secrets Manager secret ARN (managed and rotated by RDS){{/if}}{{#if isGcp}}Secret Manager secret{{/if}}{{#if isAzure}}Key Vault secret ID{{/if}} holding the database password; read it at run time, it is never an output."
+  value       = module.database.password_secret_{{#if isAws}}arn{{else}}id{{/if}}
+}

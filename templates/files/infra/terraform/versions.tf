@@ -1,0 +1,48 @@
+terraform {
+  required_version = "{{versions.terraform.terraform}}"
+
+  required_providers {
+{{#if isAws}}
+    aws = {
+      source  = "hashicorp/aws"
+      version = "{{versions.terraform.providers.aws}}"
+    }
+{{/if}}
+{{#if isGcp}}
+    google = {
+      source  = "hashicorp/google"
+      version = "{{versions.terraform.providers.google}}"
+    }
+{{/if}}
+{{#if isAzure}}
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "{{versions.terraform.providers.azurerm}}"
+    }
+{{/if}}
+{{#if (oneOf cloud "gcp" "azure")}}
+    # Generates the database password (kept in {{#if isGcp}}Secret Manager{{else}}Key Vault{{/if}}, never output).
+    random = {
+      source  = "hashicorp/random"
+      version = "{{versions.terraform.providers.random}}"
+    }
+{{/if}}
+  }
+
+  # Partial configuration: the rest comes from environments/<env>.tfbackend and
+  # the bootstrap outputs at `terraform init` (see the README).
+{{#if isAws}}
+  backend "s3" {
+    encrypt      = true
+    use_lockfile = true
+  }
+{{/if}}
+{{#if isGcp}}
+  backend "gcs" {}
+{{/if}}
+{{#if isAzure}}
+  backend "azurerm" {
+    use_azuread_auth = true
+  }
+{{/if}}
+}

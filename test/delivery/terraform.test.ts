@@ -1,0 +1,548 @@
+// Generated Terraform, checked with the real tools: `terraform fmt`, an HCL
+// parse of every file, and `terraform init` + `validate` for AWS against the
+// offline provider mirror. Structure is asserted on the parsed HCL.
+
+import { existsSync } from 'node:fs';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseHcl } from '@cdktf/hcl2json';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deriveContext, type RenderContext } from '../../src/derive.js';
+import { loadRepoView } from '../../src/doctor/repo-view.js';
+import type { Check, CheckResult, RepoView } from '../../src/doctor/types.js';
+import {
+  createTerraformValidateCheck,
+  terraformFmtCheck,
+  terraformParseCheck,
+  terraformValidateCheck,
+} from '../../src/doctor/validators/terraform.js';
+import type { Answers } from '../../src/questions/table.js';
+import { createRenderer } from '../../src/render/renderer.js';
+import { generateRepo, templates } from '../helpers/generate.js';
+
+const pluginDir = '/opt/tf-plugins';
+const hasMirror = existsSync(pluginDir);
+const hasTerraform = await execa('terraform', ['version'], { reject: false, env: { CHECKPOINT_DISABLE: '1' } }).then(
+  (result) => result.exitCode === 0,
+  () => false,
+);
+if (!hasTerraform) console.warn('skip: terraform not available; fmt and validate checks must report "skipped"');
+else if (!hasMirror) console.warn(`skip: provider mirror ${pluginDir} not available; AWS validate must report "skipped"`);
+
+const root = 'infra/terraform';
+const bootstrap = `${root}/bootstrap`;
+
+type Hcl = Record<string, any>;
+
+async function runCheck(check: Check, repo: RepoView): Promise<Omit<CheckResult, 'id' | 'title' | 'group'>> {
+  expect(check.applies(repo)).toBe(true);
+  return check.run(repo);
+}
+
+async function parseAll(repo: RepoView): Promise<Map<string, Hcl>> {
+  const parsed = new Map<string, Hcl>();
+  for (const file of repo.files.filter((path) => /\.(tf|tfvars|tfbackend)$/.test(path))) {
+    parsed.set(file, (await parseHcl(file, await repo.read(file))) as Hcl);
+  }
+  return parsed;
+}
+
+/** Every `resource "<type>" "<name>"` body under a directory. */
+function resources(hcl: Map<string, Hcl>, type: string, under = root): Hcl[] {
+  return [...hcl.entries()]
+    .filter(([file]) => file.startsWith(`${under}/`))
+    .flatMap(([, json]) => Object.values((json.resource?.[type] ?? {}) as Record<string, Hcl[]>).flat());
+}
+
+function block(hcl: Map<string, Hcl>, file: string, kind: string, name: string): Hcl {
+  const found = hcl.get(file)?.[kind]?.[name]?.[0];
+  if (!found) throw new Error(`${file} has no ${kind} "${name}"`);
+  return found as Hcl;
+}
+
+function variables(hcl: Map<string, Hcl>, dir: string): Record<string, Hcl> {
+  const out: Record<string, Hcl> = {};
+  for (const [file, json] of hcl) {
+    if (file.startsWith(`${dir}/`) && !file.slice(dir.length + 1).includes('/')) {
+      for (const [name, bodies] of Object.entries((json.variable ?? {}) as Record<string, Hcl[]>)) out[name] = bodies[0]!;
+    }
+  }
+  return out;
+}
+
+function outputs(hcl: Map<string, Hcl>, file: string): Record<string, Hcl> {
+  return Object.fromEntries(Object.entries((hcl.get(file)?.output ?? {}) as Record<string, Hcl[]>).map(([name, bodies]) => [name, bodies[0]!]));
+}
+
+function only<T>(items: T[], what: string): T {
+  expect(items, what).toHaveLength(1);
+  return items[0]!;
+}
+
+/** The newest x.y a `~> x.y` constraint admits is any later minor of the same major. */
+function admits(constraint: string, version: string): boolean {
+  const match = /^~>\s*(\d+)\.(\d+)$/.exec(constraint);
+  if (!match) throw new Error(`unexpected constraint ${constraint}`);
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  return major === Number(match[1]) && minor >= Number(match[2]);
+}
+
+/**
+ * What `terraform validate` checks without provider schemas, for google and
+ * azurerm (no offline mirror): module arguments match the module's variables,
+ * and every var., local., module., resource and data reference is declared.
+ */
+async function wiringProblems(repo: RepoView, hcl: Map<string, Hcl>): Promise<string[]> {
+  const problems: string[] = [];
+  const dirs = [...new Set([...hcl.keys()].filter((file) => file.endsWith('.tf')).map((file) => file.slice(0, file.lastIndexOf('/'))))];
+  const inDir = (dir: string) => [...hcl.entries()].filter(([file]) => file.endsWith('.tf') && file.slice(0, file.lastIndexOf('/')) === dir);
+  const names = (dir: string, kind: string) => new Set(inDir(dir).flatMap(([, json]) => Object.keys(json[kind] ?? {})));
+  const typed = (dir: string, kind: string) =>
+    new Set(inDir(dir).flatMap(([, json]) => Object.entries((json[kind] ?? {}) as Record<string, Hcl>).flatMap(([type, named]) => Object.keys(named).map((name) => `${type}.${name}`))));
+  const localNames = (dir: string) => new Set(inDir(dir).flatMap(([, json]) => ((json.locals ?? []) as Hcl[]).flatMap((locals) => Object.keys(locals))));
+  for (const dir of dirs) {
+    const declared = { var: names(dir, 'variable'), local: localNames(dir), module: names(dir, 'module'), resource: typed(dir, 'resource'), data: typed(dir, 'data') };
+    for (const [file, json] of inDir(dir)) {
+      const text = (await repo.read(file)).replace(/^\s*(#|\/\/).*$/gm, '');
+      for (const [, name] of text.matchAll(/\bvar\.([a-z_][a-z0-9_]*)/g)) if (!declared.var.has(name!)) problems.push(`${file}: var.${name} is not declared`);
+      for (const [, name] of text.matchAll(/\blocal\.([a-z_][a-z0-9_]*)/g)) if (!declared.local.has(name!)) problems.push(`${file}: local.${name} is not declared`);
+      for (const [, data, address] of text.matchAll(/(?<![\w.])(data\.)?((?:aws|google|azurerm|random)_[a-z0-9_]+\.[a-z_][a-z0-9_]*)/g)) {
+        if (!(data ? declared.data : declared.resource).has(address!)) problems.push(`${file}: ${data ?? ''}${address} is not declared`);
+      }
+      for (const [, name, output] of text.matchAll(/\bmodule\.([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)/g)) {
+        const call = inDir(dir).map(([, other]) => other.module?.[name!]?.[0]).find(Boolean) as Hcl | undefined;
+        if (!call) {
+          problems.push(`${file}: module.${name} is not declared`);
+          continue;
+        }
+        const target = posixJoin(dir, call.source as string);
+        if (!names(target, 'output').has(output!)) problems.push(`${file}: module.${name} (${target}) has no output ${output}`);
+      }
+      for (const [name, bodies] of Object.entries((json.module ?? {}) as Record<string, Hcl[]>)) {
+        const call = bodies[0]!;
+        const target = posixJoin(dir, call.source as string);
+        const variables = inDir(target).flatMap(([, other]) => Object.entries((other.variable ?? {}) as Record<string, Hcl[]>));
+        if (variables.length === 0) problems.push(`${file}: module ${name} points at ${target}, which has no variables`);
+        const accepted = new Set(variables.map(([variable]) => variable));
+        const meta = new Set(['source', 'depends_on', 'providers', 'count', 'for_each', 'version']);
+        for (const argument of Object.keys(call)) if (!meta.has(argument) && !accepted.has(argument)) problems.push(`${file}: module ${name} passes ${argument}, which ${target} does not declare`);
+        for (const [variable, body] of variables) if (!('default' in body[0]!) && !(variable in call)) problems.push(`${file}: module ${name} does not set the required ${variable}`);
+      }
+    }
+  }
+  return problems;
+}
+
+function posixJoin(dir: string, relativePath: string): string {
+  const parts = dir.split('/');
+  for (const part of relativePath.split('/')) {
+    if (part === '..') parts.pop();
+    else if (part !== '.' && part !== '') parts.push(part);
+  }
+  return parts.join('/');
+}
+
+type Cloud = 'aws' | 'gcp' | 'azure';
+const matrix: Array<Pick<Answers, 'ci' | 'gpu' | 'dvc'> & { cloud: Cloud }> = [];
+for (const cloud of ['aws', 'gcp', 'azure'] as const)
+  for (const ci of ['github', 'gitlab'] as const)
+    for (const gpu of [false, true])
+      // DVC adds a bucket and CI read access: alternate it so each cloud has both.
+      matrix.push({ cloud, ci, gpu, dvc: (ci === 'gitlab') !== gpu });
+
+describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', (answers) => {
+  let repo: RepoView;
+  let hcl: Map<string, Hcl>;
+  let context: RenderContext;
+
+  beforeAll(async () => {
+    const { dir, plan } = await generateRepo({ ...answers, name: 'churn-model' });
+    repo = await loadRepoView(dir);
+    hcl = await parseAll(repo);
+    context = deriveContext(plan.answers, (await templates()).versions, '0.0.0-test');
+  });
+
+  it('is formatted as `terraform fmt` writes it', async () => {
+    const result = await runCheck(terraformFmtCheck, repo);
+    if (!hasTerraform) return expect(result).toMatchObject({ status: 'skipped', reason: 'terraform not available' });
+    expect(result.findings).toEqual([]);
+    expect(result.status).toBe('passed');
+  });
+
+  it('parses, every .tf, .tfvars and .tfbackend file', async () => {
+    const result = await runCheck(terraformParseCheck, repo);
+    expect(result.findings).toEqual([]);
+    expect(result.status).toBe('passed');
+    expect(repo.files).toEqual(expect.arrayContaining([`${root}/main.tf`, `${bootstrap}/main.tf`, `${root}/environments/prod.tfvars`]));
+  });
+
+  it(answers.cloud === 'aws' ? 'validates every root (terraform init + validate)' : 'reports validate as skipped with the reason', async () => {
+    const result = await runCheck(terraformValidateCheck, repo);
+    if (!hasMirror) return expect(result).toMatchObject({ status: 'skipped', reason: `provider mirror ${pluginDir} not available` });
+    if (answers.cloud !== 'aws') {
+      expect(result.status).toBe('skipped');
+      expect(result.reason).toMatch(new RegExp(`^only hashicorp/aws is mirrored offline; ${answers.cloud} was format-checked and parsed`));
+      return;
+    }
+    if (!hasTerraform) return expect(result).toMatchObject({ status: 'skipped', reason: 'terraform not available' });
+    expect(result.findings).toEqual([]);
+    expect(result.status).toBe('passed');
+    expect(result.reason).toBe(`2 roots validated: ${root}, ${bootstrap}`);
+  });
+
+  it('wires modules, variables and references consistently (validate without provider schemas)', async () => {
+    expect(await wiringProblems(repo, hcl)).toEqual([]);
+  });
+
+  it('pins Terraform and provider versions in both roots', async () => {
+    const pins = context.versions.terraform as { terraform: string; providers: Record<string, string> };
+    const provider = { aws: 'aws', gcp: 'google', azure: 'azurerm' }[answers.cloud];
+    expect(admits(pins.providers.aws!, '5.100')).toBe(true);
+    for (const dir of [root, bootstrap]) {
+      const terraform = hcl.get(`${dir}/versions.tf`)!.terraform[0];
+      expect(terraform.required_version).toBe(pins.terraform);
+      expect(terraform.required_providers[0][provider!]).toEqual({ source: `hashicorp/${provider}`, version: pins.providers[provider!] });
+    }
+    const backend = hcl.get(`${root}/versions.tf`)!.terraform[0].backend;
+    const kind = { aws: 's3', gcp: 'gcs', azure: 'azurerm' }[answers.cloud];
+    expect(Object.keys(backend)).toEqual([kind]);
+    if (answers.cloud === 'aws') expect(backend.s3[0]).toEqual({ encrypt: true, use_lockfile: true });
+    for (const env of ['staging', 'prod']) {
+      const settings = hcl.get(`${root}/environments/${env}.tfbackend`)!;
+      const key = answers.cloud === 'gcp' ? settings.prefix : settings.key;
+      expect(key).toContain(`churn-model/${env}`);
+    }
+  });
+
+  it('creates an immutable, scanned registry named after the image in the bootstrap', async () => {
+    expect(variables(hcl, bootstrap).name!.default).toBe(context.imageName);
+    const registry = block(hcl, `${bootstrap}/main.tf`, 'module', 'registry');
+    if (answers.cloud === 'aws') {
+      const repository = only(resources(hcl, 'aws_ecr_repository'), 'one ECR repository');
+      expect(repository.image_tag_mutability).toBe('IMMUTABLE');
+      expect(repository.image_scanning_configuration).toEqual([{ scan_on_push: true }]);
+      expect(registry.name).toBe('${var.name}');
+      expect(context.registry.host).toBe(`\${AWS_ACCOUNT_ID}.dkr.ecr.${answers.cloud === 'aws' ? context.region : ''}.amazonaws.com`);
+      expect(context.registry.path).toBe(context.imageName);
+    }
+    if (answers.cloud === 'gcp') {
+      const repository = only(resources(hcl, 'google_artifact_registry_repository'), 'one Artifact Registry repository');
+      expect(repository.docker_config).toEqual([{ immutable_tags: true }]);
+      expect(repository.repository_id).toBe('${var.name}');
+      expect(resources(hcl, 'google_project_service').map((service) => service.service)).toContain('containerscanning.googleapis.com');
+      // The output CI pushes to is the derived image reference, with the project as a CI variable.
+      const url = outputs(hcl, `${root}/outputs.tf`).registry_url!.value as string;
+      const rendered = url
+        .replace('${var.region}', context.region!)
+        .replace('${local.registry_project}', '${GCP_PROJECT_ID}')
+        .replace('${data.google_artifact_registry_repository.service.repository_id}', context.imageName)
+        .replace('${var.name}', context.imageName);
+      expect(rendered).toBe(context.registry.image);
+    }
+    if (answers.cloud === 'azure') {
+      const acr = only(resources(hcl, 'azurerm_container_registry'), 'one container registry');
+      expect(acr.admin_enabled).toBe(false);
+      expect(acr.anonymous_pull_enabled).toBe(false);
+      expect(registry.name).toBe(`\${trimsuffix("${context.registry.host}", ".azurecr.io")}`);
+      expect(resources(hcl, 'azurerm_security_center_subscription_pricing')[0]).toMatchObject({ resource_type: 'Containers', tier: 'Standard' });
+    }
+  });
+
+  it('keeps object storage encrypted, versioned and private', async () => {
+    if (answers.cloud === 'aws') {
+      expect(only(resources(hcl, 'aws_s3_bucket_versioning'), 'versioning').versioning_configuration).toEqual([{ status: 'Enabled' }]);
+      const encryption = only(resources(hcl, 'aws_s3_bucket_server_side_encryption_configuration'), 'encryption');
+      expect(encryption.rule[0].apply_server_side_encryption_by_default).toEqual([{ sse_algorithm: 'aws:kms' }]);
+      expect(only(resources(hcl, 'aws_s3_bucket_public_access_block'), 'public access block')).toMatchObject({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+      expect(only(resources(hcl, 'aws_s3_bucket_policy'), 'bucket policy').policy).toContain('"aws:SecureTransport" = "false"');
+      expect(block(hcl, `${root}/main.tf`, 'module', 'mlflow_artifacts').bucket_name).toBe('${local.prefix}-mlflow');
+    }
+    if (answers.cloud === 'gcp') {
+      expect(only(resources(hcl, 'google_storage_bucket'), 'bucket module')).toMatchObject({
+        uniform_bucket_level_access: true,
+        public_access_prevention: 'enforced',
+        versioning: [{ enabled: true }],
+      });
+    }
+    if (answers.cloud === 'azure') {
+      expect(only(resources(hcl, 'azurerm_storage_account'), 'storage module')).toMatchObject({
+        min_tls_version: 'TLS1_2',
+        https_traffic_only_enabled: true,
+        allow_nested_items_to_be_public: false,
+        shared_access_key_enabled: false,
+        infrastructure_encryption_enabled: true,
+      });
+      expect(only(resources(hcl, 'azurerm_storage_account'), 'storage module').blob_properties[0].versioning_enabled).toBe(true);
+      expect(only(resources(hcl, 'azurerm_storage_container'), 'containers').container_access_type).toBe('private');
+    }
+    const storageModules = Object.keys(hcl.get(`${root}/main.tf`)!.module);
+    if (answers.cloud !== 'azure') expect(storageModules.includes('dvc_data')).toBe(answers.dvc);
+    else expect(block(hcl, `${root}/main.tf`, 'module', 'ml_storage').containers).toEqual(answers.dvc ? ['mlflow', 'dvc'] : ['mlflow']);
+  });
+
+  it('federates CI through OIDC, trusting one repository and environment', async () => {
+    const repository = variables(hcl, root).ci_repository!;
+    expect(repository).not.toHaveProperty('default');
+    expect(repository.validation).toBeDefined();
+    const ci = block(hcl, `${root}/main.tf`, 'module', 'ci_identity');
+    const github = answers.ci === 'github';
+    const subject = github
+      ? 'repo:${var.ci_repository}:environment:${var.environment}'
+      : 'project_path:${var.ci_repository}:ref_type:branch:ref:${var.ci_ref}';
+    expect(ci.subject ?? ci.oidc_subject).toBe(subject);
+    if (!github) expect(variables(hcl, root).ci_ref!.default).toBe('main');
+    if (answers.cloud === 'aws') {
+      expect(ci.oidc_issuer).toBe(github ? 'token.actions.githubusercontent.com' : 'gitlab.com');
+      const trust = only(resources(hcl, 'aws_iam_role', `${root}/modules/aws/ci-identity`), 'CI role').assume_role_policy as string;
+      expect(trust).toContain('"${var.oidc_issuer}:sub" = var.oidc_subject');
+      expect(trust).toContain('"${var.oidc_issuer}:aud" = var.oidc_audience');
+      expect(trust).toContain('StringEquals');
+      expect(trust).not.toContain('StringLike');
+      const provider = only(resources(hcl, 'aws_iam_openid_connect_provider', bootstrap), 'bootstrap OIDC provider');
+      expect(provider.url).toBe(`https://${ci.oidc_issuer}`);
+      const access = only(resources(hcl, 'aws_eks_access_policy_association'), 'EKS access');
+      expect(access.access_scope).toEqual([{ type: 'namespace', namespaces: ['${var.namespace}'] }]);
+    }
+    if (answers.cloud === 'gcp') {
+      expect(ci.issuer_uri).toBe(github ? 'https://token.actions.githubusercontent.com' : 'https://gitlab.com');
+      const claim = github ? 'repository' : 'project_path';
+      // hcl2json reads the HCL string back, so the quotes are plain here.
+      expect(ci.attribute_condition).toContain(`assertion.${claim} == "\${var.ci_repository}"`);
+      expect(ci.attribute_condition).toContain('assertion.environment == "${var.environment}"');
+      expect(ci.attribute_mapping['google.subject']).toBe('assertion.sub');
+      const binding = only(resources(hcl, 'google_service_account_iam_member', `${root}/modules/gcp/ci-identity`), 'federation binding');
+      expect(binding.member).toContain('/subject/${var.subject}');
+    }
+    if (answers.cloud === 'azure') {
+      expect(ci.oidc_issuer).toBe(github ? 'https://token.actions.githubusercontent.com' : 'https://gitlab.com');
+      const credential = only(resources(hcl, 'azurerm_federated_identity_credential', `${root}/modules/azure/ci-identity`), 'federated credential');
+      expect(credential).toMatchObject({ subject: '${var.oidc_subject}', audience: ['api://AzureADTokenExchange'] });
+      const writer = resources(hcl, 'azurerm_role_assignment', `${root}/modules/azure/ci-identity`).find((r) => r.role_definition_name === 'Azure Kubernetes Service RBAC Writer');
+      expect(writer?.scope).toBe('${var.cluster_id}/namespaces/${var.namespace}');
+    }
+  });
+
+  it('gives the serving and MLflow service accounts keyless workload identities', async () => {
+    const main = hcl.get(`${root}/main.tf`)!;
+    const namespace = (main.locals as Hcl[]).find((locals) => 'namespace' in locals)!;
+    expect(namespace).toMatchObject({ namespace: context.namespace, service_account: context.serviceAccount, mlflow_service_account: 'mlflow' });
+    expect(block(hcl, `${root}/main.tf`, 'module', 'serving_identity').service_account).toBe('${local.service_account}');
+    expect(block(hcl, `${root}/main.tf`, 'module', 'mlflow_identity').service_account).toBe('${local.mlflow_service_account}');
+    const module = `${root}/modules/${answers.cloud}/workload-identity`;
+    if (answers.cloud === 'aws') {
+      const trust = only(resources(hcl, 'aws_iam_role', module), 'IRSA role').assume_role_policy as string;
+      expect(trust).toContain('system:serviceaccount:${var.namespace}:${var.service_account}');
+    }
+    if (answers.cloud === 'gcp') {
+      expect(only(resources(hcl, 'google_service_account_iam_member', module), 'binding').member).toBe(
+        'serviceAccount:${var.workload_pool}[${var.namespace}/${var.service_account}]',
+      );
+      expect(only(resources(hcl, 'google_container_cluster'), 'cluster').workload_identity_config).toEqual([
+        { workload_pool: '${var.project_id}.svc.id.goog' },
+      ]);
+    }
+    if (answers.cloud === 'azure') {
+      expect(only(resources(hcl, 'azurerm_federated_identity_credential', module), 'credential').subject).toBe(
+        'system:serviceaccount:${var.namespace}:${var.service_account}',
+      );
+      expect(only(resources(hcl, 'azurerm_kubernetes_cluster'), 'cluster')).toMatchObject({ oidc_issuer_enabled: true, workload_identity_enabled: true });
+    }
+  });
+
+  it(answers.gpu ? 'adds a GPU node pool' : 'has no GPU node pool', async () => {
+    expect(block(hcl, `${root}/main.tf`, 'module', 'cluster').gpu_node_pool).toBe(answers.gpu);
+    expect('gpu_machine_type' in variables(hcl, root)).toBe(answers.gpu);
+    for (const env of ['staging', 'prod']) expect('gpu_machine_type' in hcl.get(`${root}/environments/${env}.tfvars`)!).toBe(answers.gpu);
+    const pools = {
+      aws: () => resources(hcl, 'aws_eks_node_group').filter((pool) => pool.node_group_name === 'gpu'),
+      gcp: () => resources(hcl, 'google_container_node_pool').filter((pool) => pool.name === 'gpu'),
+      azure: () => resources(hcl, 'azurerm_kubernetes_cluster_node_pool').filter((pool) => pool.name === 'gpu'),
+    }[answers.cloud]();
+    expect(only(pools, 'GPU pool resource').count).toBe('${var.gpu_node_pool ? 1 : 0}');
+  });
+
+  it('declares a managed PostgreSQL without exposing a password', async () => {
+    const type = { aws: 'aws_db_instance', gcp: 'google_sql_database_instance', azure: 'azurerm_postgresql_flexible_server' }[answers.cloud];
+    const database = only(resources(hcl, type!), 'database');
+    if (answers.cloud === 'aws') expect(database).toMatchObject({ manage_master_user_password: true, storage_encrypted: true, publicly_accessible: false });
+    if (answers.cloud === 'gcp') expect(database.settings[0].ip_configuration[0]).toMatchObject({ ipv4_enabled: false, ssl_mode: 'ENCRYPTED_ONLY' });
+    if (answers.cloud === 'azure') expect(database.public_network_access_enabled).toBe(false);
+    for (const [file, json] of hcl) {
+      for (const [name, bodies] of Object.entries((json.output ?? {}) as Record<string, Hcl[]>)) {
+        expect(String(bodies[0]!.value), `${file} output ${name}`).not.toMatch(/random_password|\.result\b|administrator_password|secret_data/);
+      }
+    }
+  });
+
+  it('outputs what CI and the Kubernetes overlays consume', async () => {
+    const names = Object.keys(outputs(hcl, `${root}/outputs.tf`));
+    const expected = [
+      'registry_url',
+      'registry_host',
+      'cluster_name',
+      'cluster_region',
+      'kubernetes_namespace',
+      'ci_identity',
+      'serving_workload_identity',
+      'mlflow_workload_identity',
+      'mlflow_artifacts_uri',
+      'database_host',
+      'database_name',
+      'database_user',
+      'database_password_secret',
+      ...(answers.dvc ? ['dvc_remote_url'] : []),
+      ...({ aws: [], gcp: ['project_id', 'ci_workload_identity_provider', 'database_connection_name'], azure: ['resource_group_name', 'tenant_id', 'subscription_id', 'storage_account_name'] }[answers.cloud]),
+    ];
+    expect(names.sort()).toEqual(expected.sort());
+    expect(Object.keys(outputs(hcl, `${bootstrap}/outputs.tf`)).sort()).toEqual(['registry_url', answers.cloud === 'azure' ? 'state_storage_account' : 'state_bucket'].sort());
+  });
+
+  it('sets every root variable from tfvars or documents it as required', async () => {
+    const declared = variables(hcl, root);
+    expect(declared.region!.default).toBe(context.region);
+    expect(declared.name!.default).toBe(context.imageName);
+    const required = Object.keys(declared).filter((name) => !('default' in declared[name]!));
+    const documented = ['ci_repository', ...({ aws: [], gcp: ['project_id'], azure: ['subscription_id'] }[answers.cloud])];
+    const readme = createRenderer((await templates()).partials).compile('readme-infra', '{{> readme-infra}}')(context);
+    for (const env of ['staging', 'prod']) {
+      const values = hcl.get(`${root}/environments/${env}.tfvars`)!;
+      for (const key of Object.keys(values)) expect(declared, `${env}.tfvars sets ${key}`).toHaveProperty(key);
+      expect(required.filter((name) => !(name in values)).sort()).toEqual(documented.sort());
+      expect(values.environment).toBe(env);
+    }
+    for (const name of documented) expect(readme).toContain(name);
+    for (const name of ['registry_url', 'cluster_name', 'ci_identity', 'serving_workload_identity']) expect(readme).toContain(name);
+  });
+});
+
+describe('Terraform checks on broken repositories', () => {
+  async function awsRepo(): Promise<RepoView> {
+    const { dir } = await generateRepo({ cloud: 'aws', ci: 'github', name: 'churn-model' });
+    return loadRepoView(dir);
+  }
+
+  it.runIf(hasTerraform)('fmt fails on an unformatted file, naming the file and line', async () => {
+    const repo = await awsRepo();
+    const file = `${root}/modules/aws/registry/main.tf`;
+    const text = await readFile(join(repo.root, file), 'utf8');
+    const line = text.split('\n').findIndex((l) => l.includes('image_tag_mutability')) + 1;
+    await writeFile(join(repo.root, file), text.replace('  image_tag_mutability = "IMMUTABLE"', '  image_tag_mutability= "IMMUTABLE"'));
+    const result = await terraformFmtCheck.run(repo);
+    expect(result.status).toBe('failed');
+    expect(result.findings).toEqual([expect.objectContaining({ file, line })]);
+  });
+
+  it.runIf(hasTerraform)('fmt fails on a syntax error, naming the file and line', async () => {
+    const repo = await awsRepo();
+    await writeFile(join(repo.root, root, 'broken.tf'), 'locals {\n  ok = true\n  missing =\n}\n');
+    const result = await terraformFmtCheck.run(await loadRepoView(repo.root));
+    expect(result.status).toBe('failed');
+    expect(result.findings).toEqual([expect.objectContaining({ file: `${root}/broken.tf`, line: 3, message: 'Invalid expression' })]);
+  });
+
+  it('parse fails on a syntax error, naming the file and line', async () => {
+    const { dir } = await generateRepo({ cloud: 'gcp', name: 'churn-model' });
+    await writeFile(join(dir, root, 'broken.tf'), 'locals {\n  ok = true\n  missing =\n}\n');
+    const result = await terraformParseCheck.run(await loadRepoView(dir));
+    expect(result.status).toBe('failed');
+    expect(result.findings).toEqual([expect.objectContaining({ file: `${root}/broken.tf`, line: 3 })]);
+    expect(result.findings[0]!.message).toMatch(/^line 3, column \d+: /);
+  });
+
+  it.runIf(hasTerraform && hasMirror)('AWS validate fails on an unknown argument, naming the file and line', async () => {
+    const repo = await awsRepo();
+    const file = `${root}/modules/aws/storage/main.tf`;
+    const text = await readFile(join(repo.root, file), 'utf8');
+    await writeFile(join(repo.root, file), text.replace('  force_destroy = var.force_destroy\n', '  force_destroy = var.force_destroy\n  not_an_argument = true\n'));
+    const line = (await readFile(join(repo.root, file), 'utf8')).split('\n').findIndex((l) => l.includes('not_an_argument')) + 1;
+    const result = await terraformValidateCheck.run(repo);
+    expect(result.status).toBe('failed');
+    // Both roots use the storage module; each reports it.
+    expect(result.findings.length).toBeGreaterThanOrEqual(1);
+    for (const finding of result.findings) {
+      expect(finding).toMatchObject({ file, line });
+      expect(finding.message).toMatch(/Unsupported argument/);
+    }
+  });
+
+  it.runIf(hasTerraform && hasMirror)('AWS validate fails on an undeclared variable in a root', async () => {
+    const repo = await awsRepo();
+    await appendFile(join(repo.root, root, 'main.tf'), '\noutput "typo" {\n  value = var.regoin\n}\n');
+    const result = await terraformValidateCheck.run(repo);
+    expect(result.status).toBe('failed');
+    expect(result.findings).toEqual([expect.objectContaining({ file: `${root}/main.tf`, message: expect.stringMatching(/Reference to undeclared input variable/) })]);
+  });
+
+  it.runIf(hasTerraform && hasMirror)('AWS validate ignores a committed lock file made with another provider release', async () => {
+    const repo = await awsRepo();
+    const lock = [
+      'provider "registry.terraform.io/hashicorp/aws" {',
+      '  version     = "5.99.1"',
+      '  constraints = "~> 5.80"',
+      '  hashes      = ["h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="]',
+      '}',
+      '',
+    ].join('\n');
+    await writeFile(join(repo.root, root, '.terraform.lock.hcl'), lock);
+    const result = await terraformValidateCheck.run(await loadRepoView(repo.root));
+    expect(result.findings).toEqual([]);
+    expect(result.status).toBe('passed');
+  });
+
+  it('validate is skipped, not passed, without the provider mirror', async () => {
+    const result = await createTerraformValidateCheck({ pluginDir: '/nonexistent/tf-plugins' }).run(await awsRepo());
+    expect(result).toMatchObject({ status: 'skipped', reason: 'provider mirror /nonexistent/tf-plugins not available' });
+  });
+
+  it('fmt and validate are skipped, not passed, without terraform', async () => {
+    const repo = await awsRepo();
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      expect(await terraformFmtCheck.run(repo)).toMatchObject({ status: 'skipped', reason: 'terraform not available' });
+      if (hasMirror) expect(await terraformValidateCheck.run(repo)).toMatchObject({ status: 'skipped', reason: 'terraform not available' });
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('the wiring check catches an undeclared variable and a wrong module argument', async () => {
+    const { dir } = await generateRepo({ cloud: 'azure', name: 'churn-model' });
+    const file = join(dir, root, 'main.tf');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('node_vm_size        = var.node_machine_type', 'node_size           = var.node_machine_typo'));
+    const repo = await loadRepoView(dir);
+    expect(await wiringProblems(repo, await parseAll(repo))).toEqual([
+      `${root}/main.tf: var.node_machine_typo is not declared`,
+      `${root}/main.tf: module cluster passes node_size, which ${root}/modules/azure/cluster does not declare`,
+      `${root}/main.tf: module cluster does not set the required node_vm_size`,
+    ]);
+  });
+
+  it('fails, not passes, when a cloud repository has lost its Terraform', async () => {
+    const { dir } = await generateRepo({ cloud: 'gcp', name: 'churn-model' });
+    await rm(join(dir, 'infra'), { recursive: true });
+    const repo = await loadRepoView(dir);
+    for (const check of [terraformFmtCheck, terraformParseCheck, terraformValidateCheck]) {
+      const result = await runCheck(check, repo);
+      expect(result.status).toBe('failed');
+      expect(result.findings).toEqual([expect.objectContaining({ file: 'infra/terraform/main.tf' })]);
+    }
+  });
+
+  it('does not apply to cloud local, which has no Terraform', async () => {
+    const { dir } = await generateRepo({ cloud: 'local', name: 'churn-model' });
+    const repo = await loadRepoView(dir);
+    expect(repo.files.some((file) => file.startsWith('infra/'))).toBe(false);
+    for (const check of [terraformFmtCheck, terraformParseCheck, terraformValidateCheck]) {
+      expect(check.applies(repo)).toBe(false);
+      expect(check.inapplicableReason?.(repo)).toBe('cloud local has no Terraform');
+    }
+  });
+});
