@@ -1,0 +1,54 @@
+#!/bin/sh
+# Writes deploy/k8s/overlays/ENVIRONMENT/deploy-values.env from KEY=VALUE
+# arguments. The keys are those of deploy-values.example.env; every one is
+# required and none may be empty, so an overlay never deploys a guessed value.
+#
+#   deploy/k8s/write-deploy-values.sh staging IMAGE=... GIT_SHA=... [KEY=VALUE...]
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+usage() {
+  echo "usage: $0 staging|prod KEY=VALUE..." >&2
+  echo "keys: $(sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' "$here/deploy-values.example.env" | tr '\n' ' ')" >&2
+  exit 2
+}
+
+[ "$#" -ge 1 ] || usage
+environment=$1
+shift
+case "$environment" in
+  staging | prod) ;;
+  *) usage ;;
+esac
+
+keys=$(sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' "$here/deploy-values.example.env")
+target="$here/overlays/$environment/deploy-values.env"
+tmp="$target.tmp"
+trap 'rm -f "$tmp"' EXIT
+: >"$tmp"
+
+for pair in "$@"; do
+  key=${pair%%=*}
+  value=${pair#*=}
+  if [ "$key" = "$pair" ] || ! printf '%s\n' "$keys" | grep -qx "$key"; then
+    echo "error: unknown argument '$pair' (expected KEY=VALUE with KEY one of: $(printf '%s' "$keys" | tr '\n' ' '))" >&2
+    exit 2
+  fi
+  case "$value" in
+    "" | *[[:space:]]*)
+      echo "error: $key must be a non-empty value without spaces" >&2
+      exit 2
+      ;;
+  esac
+  printf '%s=%s\n' "$key" "$value" >>"$tmp"
+done
+
+for key in $keys; do
+  if ! grep -q "^$key=" "$tmp"; then
+    echo "error: $key is required for the $environment overlay" >&2
+    exit 2
+  fi
+done
+
+mv "$tmp" "$target"
+echo "wrote $target"
