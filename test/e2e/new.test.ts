@@ -196,7 +196,7 @@ describe('mlforge schema, --help and --version', () => {
   it('prints the version', async () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     const result = await mlforge(['--version']);
-    expect(result.stdout.trim()).toBe(pkg.version);
+    expect(String(result.stdout).trim()).toBe(pkg.version);
     expect(result.exitCode).toBe(0);
   });
 });

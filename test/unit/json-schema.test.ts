@@ -26,7 +26,7 @@ describe('mlforge schema', () => {
     [{ gpu: 'yes' }, 'string for a boolean'],
     [{ description: 'two\nlines' }, 'control character'],
     [{ description: ' padded' }, 'leading whitespace'],
-  ])('rejects %j (%s)', (answers) => {
+  ] as Array<[Record<string, unknown>, string]>)('rejects %j (%s)', (answers) => {
     expect(validate(answers)).toBe(false);
   });
 
