@@ -6,7 +6,8 @@ import { resolveAnswers } from '../answers/resolve-answers.js';
 import { planProject, type Plan } from '../plan/plan-project.js';
 import { gitInit, type GitResult } from '../post/git-init.js';
 import type { Answers } from '../questions/table.js';
-import { defaultTemplatesRoot, loadTemplateSet } from '../render/template-set.js';
+import { loadTemplateBundle } from '../render/template-bundle.js';
+import type { TemplateSet } from '../render/template-set.js';
 import type { CommandContext } from '../ui/context.js';
 import { createOutput, renderTree, type Output } from '../ui/output.js';
 import { mlforgeVersion } from '../version.js';
@@ -47,7 +48,7 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
     hints: directoryArg ? { directoryName: basename(resolve(ctx.cwd, directoryArg)) } : {},
   });
   const target = resolve(ctx.cwd, directoryArg ?? answers.name);
-  const templates = await loadTemplateSet(options.templatesRoot ?? defaultTemplatesRoot());
+  const templates = await loadTemplates(options.templatesRoot);
   const plan = planProject(answers, templates, mlforgeVersion);
 
   if (options.dryRun) {
@@ -80,6 +81,15 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   }
   printNextSteps(out, plan.answers, target, ctx.cwd);
   return result(plan, target, false, written, git);
+}
+
+/** The templates precompiled into dist/ when present; else (tests, a templates folder) compiled from source. */
+async function loadTemplates(root: string | undefined): Promise<TemplateSet> {
+  const bundled = root === undefined ? await loadTemplateBundle() : undefined;
+  if (bundled) return bundled;
+  // Imported lazily: it brings the Handlebars compiler, which the bundled path never needs.
+  const { defaultTemplatesRoot, loadTemplateSet } = await import('../render/template-set.js');
+  return loadTemplateSet(root ?? defaultTemplatesRoot());
 }
 
 function result(plan: Plan, target: string, dryRun: boolean, written: WriteResult | undefined, git: GitResult): NewResult {

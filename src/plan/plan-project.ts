@@ -4,7 +4,6 @@
 import { deriveContext } from '../derive.js';
 import type { Answers } from '../questions/table.js';
 import { isSelected } from '../render/manifest.js';
-import { createRenderer } from '../render/renderer.js';
 import type { TemplateSet } from '../render/template-set.js';
 import { outputPath } from './output-path.js';
 import { provenanceFile, PROVENANCE_FILE } from './provenance.js';
@@ -29,11 +28,10 @@ export function planProject(answers: Answers, templates: TemplateSet, mlforgeVer
     .filter((file) => isSelected(file.path, templates.rules, answers))
     .map((file) => ({ ...file, output: outputPath(file.path, derived.packageName) }));
   const context = { ...derived, fileTree: renderTree([...selected.map((file) => file.output), PROVENANCE_FILE]) };
-  const renderer = createRenderer(templates.partials);
   const files: PlannedFile[] = selected
     .map((file) => ({
       path: file.output,
-      contents: normalise(renderer.compile(file.path, file.source)(context)),
+      contents: normalise(templates.compile(file)(context)),
       mode: file.executable ? 0o755 : 0o644,
     }));
   const seen = new Set<string>();

@@ -1,82 +1,25 @@
-// Handlebars in strict mode with no HTML escaping and a closed set of helpers.
+// Compiles template sources at run time: Handlebars in strict mode with no
+// HTML escaping and the closed set of helpers in helpers.ts.
 
 import Handlebars from 'handlebars';
-import { unwrapText } from '../escape/free-text.js';
-import {
-  dockerfileString,
-  hclString,
-  jsonString,
-  markdownText,
-  pythonString,
-  shellWord,
-  tomlString,
-  yamlString,
-} from '../escape/formats.js';
+import { compileOptions, installHelpers, namedTemplate, protectCiExpressions, type RenderFunction } from './helpers.js';
 
-type HelperArgs = unknown[];
-const values = (args: HelperArgs) => args.slice(0, -1); // the last argument is Handlebars' options object
-
-const helpers = {
-  yaml: (value: unknown) => yamlString(unwrapText(value)),
-  json: (value: unknown) => (typeof value === 'object' && value !== null && !('toJSON' in value)
-    ? JSON.stringify(value)
-    : jsonString(unwrapText(value))),
-  toml: (value: unknown) => tomlString(unwrapText(value)),
-  hcl: (value: unknown) => hclString(unwrapText(value)),
-  py: (value: unknown) => pythonString(unwrapText(value)),
-  sh: (value: unknown) => shellWord(unwrapText(value)),
-  md: (value: unknown) => markdownText(unwrapText(value)),
-  docker: (value: unknown) => dockerfileString(unwrapText(value)),
-  eq: (...args: HelperArgs) => values(args).every((value, _index, all) => value === all[0]),
-  ne: (...args: HelperArgs) => values(args)[0] !== values(args)[1],
-  and: (...args: HelperArgs) => values(args).every(Boolean),
-  or: (...args: HelperArgs) => values(args).some(Boolean),
-  not: (value: unknown) => !value,
-  /** `{{#if (oneOf cloud "aws" "gcp")}}` */
-  oneOf: (...args: HelperArgs) => values(args).slice(1).includes(values(args)[0]),
-} as const;
-
-export const helperNames = Object.keys(helpers);
-
-// Handlebars' own `lookup` and `log` are switched off: templates get exactly the helpers above.
-const knownHelpers = {
-  ...Object.fromEntries([...helperNames, 'if', 'unless', 'each', 'with'].map((name) => [name, true])),
-  lookup: false,
-  log: false,
-} as Record<string, boolean>;
-
-/**
- * GitHub Actions expressions `${{ ... }}` are always literal in templates: they
- * are escaped before compiling so no template needs to think about them. Other
- * literal `{{` (Prometheus, Grafana, Go templates) are written `\{{` in the template.
- */
-export function protectCiExpressions(source: string): string {
-  return source.replace(/\$\{\{/g, '$\\{{');
-}
-
-export type RenderFunction = (context: object) => string;
+export { protectCiExpressions, type RenderFunction } from './helpers.js';
 
 export function createRenderer(partials: Record<string, string> = {}) {
   const handlebars = Handlebars.create();
-  handlebars.unregisterHelper('lookup');
-  handlebars.unregisterHelper('log');
-  for (const [name, helper] of Object.entries(helpers)) handlebars.registerHelper(name, helper as Handlebars.HelperDelegate);
-  for (const [name, source] of Object.entries(partials)) handlebars.registerPartial(name, protectCiExpressions(source));
+  installHelpers(handlebars);
+  for (const [name, source] of Object.entries(partials)) {
+    handlebars.registerPartial(name, handlebars.compile(protectCiExpressions(source), compileOptions));
+  }
   return {
     compile(templatePath: string, source: string): RenderFunction {
-      const template = handlebars.compile(protectCiExpressions(source), {
-        strict: true,
-        noEscape: true,
-        knownHelpersOnly: true,
-        knownHelpers,
-      });
-      return (context) => {
-        try {
-          return template(context);
-        } catch (error) {
-          throw new Error(`template ${templatePath}: ${(error as Error).message.replace('[object Object]', 'the template context')}`, { cause: error });
-        }
-      };
+      return namedTemplate(templatePath, handlebars.compile(protectCiExpressions(source), compileOptions));
     },
   };
+}
+
+/** Build time: the JavaScript source of a precompiled template (see precompiled-templates.ts). */
+export function precompileTemplate(source: string): string {
+  return Handlebars.precompile(protectCiExpressions(source), compileOptions) as string;
 }

@@ -8,21 +8,25 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Versions } from '../derive.js';
 import { parseManifest, type ManifestRule } from './manifest.js';
+import { createRenderer, type RenderFunction } from './renderer.js';
 
 export interface TemplateFile {
   /** Path under templates/files, with forward slashes. */
   path: string;
-  source: string;
   executable: boolean;
 }
 
 export interface TemplateSet {
+  /** Where the templates came from (a templates/ folder, or the bundle built into dist/). */
   root: string;
   files: TemplateFile[];
   rules: ManifestRule[];
   versions: Versions;
-  /** templates/partials/NAME.hbs, used in templates as `{{> NAME}}` (one source for text two files share). */
+  /** Template sources by path, and partials (templates/partials/NAME.hbs, used as `{{> NAME}}`); empty for the bundle. */
+  sources: Record<string, string>;
   partials: Record<string, string>;
+  /** Returns the render function of one of `files`. */
+  compile(file: TemplateFile): RenderFunction;
 }
 
 /** The package's templates/ folder, found above this module (dist/ when bundled, src/ in tests). */
@@ -54,12 +58,13 @@ async function readYamlDir(dir: string): Promise<Array<{ name: string; data: unk
 export async function loadTemplateSet(root: string): Promise<TemplateSet> {
   const filesDir = join(root, 'files');
   const paths = await listFiles(filesDir);
+  const sources: Record<string, string> = {};
   const files = await Promise.all(
-    paths.map(async (absolute) => ({
-      path: relative(filesDir, absolute).split(sep).join('/'),
-      source: await readFile(absolute, 'utf8'),
-      executable: ((await stat(absolute)).mode & 0o111) !== 0,
-    })),
+    paths.map(async (absolute) => {
+      const path = relative(filesDir, absolute).split(sep).join('/');
+      sources[path] = await readFile(absolute, 'utf8');
+      return { path, executable: ((await stat(absolute)).mode & 0o111) !== 0 };
+    }),
   );
   const rules = (await readYamlDir(join(root, 'manifest'))).flatMap(({ name, data }) =>
     parseManifest(`templates/manifest/${name}`, data),
@@ -74,5 +79,14 @@ export async function loadTemplateSet(root: string): Promise<TemplateSet> {
     const name = relative(partialsDir, absolute).split(sep).join('/').replace(/\.hbs$/, '');
     partials[name] = await readFile(absolute, 'utf8');
   }
-  return { root, files, rules, versions, partials };
+  const renderer = createRenderer(partials);
+  return {
+    root,
+    files,
+    rules,
+    versions,
+    sources,
+    partials,
+    compile: (file) => renderer.compile(file.path, sources[file.path]!),
+  };
 }
