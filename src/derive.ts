@@ -108,6 +108,10 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
 
     namespace: answers.name,
     serviceAccount: answers.name,
+    /** The MLflow tracking server's own service account (its cloud identity may write artifacts). */
+    mlflowServiceAccount: 'mlflow',
+    /** Kubernetes group of the CI deploy identity, for RBAC the cloud's namespace policy lacks (EKS access entry). */
+    ciKubernetesGroup: `${answers.name}-ci`,
     /** Azure names that allow only alphanumerics. */
     azureStorageAccount: toAlphanumeric(answers.name, 'mlsa', 24),
   };

@@ -171,11 +171,17 @@ describe('the Grafana dashboard', () => {
 describe('deploy/k8s/write-deploy-values.sh', () => {
   it('refuses a missing or empty value, then writes a file the overlay builds from in place', async () => {
     const script = join(dir, 'deploy/k8s/write-deploy-values.sh');
-    const valid = ['IMAGE=registry.example/app@sha256:' + 'a'.repeat(64), 'GIT_SHA=' + 'b'.repeat(40), 'INGRESS_HOST=app.example.org', 'AZURE_CLIENT_ID=11111111-2222-3333-4444-555555555555'];
-    const missing = await execa(script, ['staging', ...valid.slice(0, 3)], { reject: false });
+    const valid = [
+      'IMAGE=registry.example/app@sha256:' + 'a'.repeat(64),
+      'GIT_SHA=' + 'b'.repeat(40),
+      'INGRESS_HOST=app.example.org',
+      'AZURE_CLIENT_ID=11111111-2222-3333-4444-555555555555',
+      'MLFLOW_IDENTITY=66666666-7777-8888-9999-000000000000',
+    ];
+    const missing = await execa(script, ['staging', ...valid.slice(0, 3), valid[4]!], { reject: false });
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/AZURE_CLIENT_ID is required/);
-    const empty = await execa(script, ['staging', ...valid.slice(0, 3), 'AZURE_CLIENT_ID='], { reject: false });
+    const empty = await execa(script, ['staging', ...valid.slice(0, 3), 'AZURE_CLIENT_ID=', valid[4]!], { reject: false });
     expect(empty.stderr).toMatch(/AZURE_CLIENT_ID must be a non-empty value/);
     const unknown = await execa(script, ['staging', ...valid, 'AWS_ROLE_ARN=x'], { reject: false });
     expect(unknown.stderr).toMatch(/unknown argument 'AWS_ROLE_ARN=x'/);

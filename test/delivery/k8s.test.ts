@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { deriveContext, type RenderContext } from '../../src/derive.js';
@@ -44,6 +45,50 @@ function probePort(probe: Json, container: Json): number {
   return typeof port === 'number' ? port : container.ports.find((p: Json) => p.name === port).containerPort;
 }
 
+/** API group of an apiVersion ('' for the core group). */
+const apiGroup = (apiVersion: unknown) => (String(apiVersion).includes('/') ? String(apiVersion).split('/')[0]! : '');
+
+/** Groups the cloud's namespace-scoped CI policy covers (EKS AmazonEKSEditPolicy, AKS RBAC Writer: built-in kinds only). */
+const builtInGroups = new Set(['', 'apps', 'autoscaling', 'batch', 'networking.k8s.io', 'policy']);
+
+/**
+ * The CI identity can apply every object of every overlay: the overlays hold
+ * namespaced, non-RBAC kinds only; on EKS and AKS each custom resource kind is
+ * granted by the Role in deploy/k8s/cluster (bound to the EKS access entry's
+ * group; on AKS to the identity's object ID by the documented command); GKE's
+ * Kubernetes Engine Developer covers custom resources itself.
+ */
+function expectCiCanApply(cluster: K8sObject[], overlays: K8sObject[][], ctx: RenderContext): void {
+  const namespace = named(cluster, 'Namespace', ctx.namespace)!;
+  expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  for (const object of cluster.filter((o) => o.kind !== 'Namespace')) expect((object.metadata as Json).namespace).toBe(ctx.namespace);
+
+  const applied = overlays.flat().filter((o) => !(ctx.isLocal && o.kind === 'Namespace'));
+  for (const object of applied) {
+    expect(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'CustomResourceDefinition']).not.toContain(object.kind);
+  }
+  const custom = [...new Set(applied.filter((o) => !builtInGroups.has(apiGroup(o.apiVersion))).map((o) => `${apiGroup(o.apiVersion)}/${String(o.kind).toLowerCase()}s`))].sort();
+  expect(custom.length > 0).toBe(ctx.isCanary || ctx.isKserve || ctx.monitoring);
+
+  const role = named(cluster, 'Role', `${ctx.name}-ci-custom-resources`);
+  const binding = named(cluster, 'RoleBinding', `${ctx.name}-ci-custom-resources`);
+  if (!(ctx.isAws || ctx.isAzure) || custom.length === 0) {
+    expect([role, binding]).toEqual([undefined, undefined]);
+    return;
+  }
+  const granted = (role!.rules as Json[])
+    .filter((rule) => ['get', 'create', 'patch'].every((verb) => rule.verbs.includes(verb)))
+    .flatMap((rule) => (rule.apiGroups as string[]).flatMap((group) => (rule.resources as string[]).map((resource) => `${group}/${resource}`)));
+  expect(granted.sort()).toEqual(custom);
+  if (ctx.isAws) {
+    expect(binding!.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role!.metadata.name });
+    expect(binding!.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: ctx.ciKubernetesGroup }]);
+  } else {
+    // The Azure identity's object ID differs per environment: the README's command binds it.
+    expect(binding).toBeUndefined();
+  }
+}
+
 describe('generated Kubernetes manifests', () => {
   it.each(combos)('$cloud $ci $serving $rollout monitoring=$monitoring gpu=$gpu', async (combo) => {
     const { dir, plan } = await generateRepo(combo);
@@ -57,14 +102,19 @@ describe('generated Kubernetes manifests', () => {
 
     const values = parseEnv(await readFile(join(dir, deployValuesExample), 'utf8'));
     const builds = await buildOverlays(repo);
-    expect(builds.map((build) => build.overlay)).toEqual(['deploy/k8s/overlays/prod', 'deploy/k8s/overlays/staging']);
-
-    for (const build of builds) {
+    expect(builds.map((build) => build.overlay)).toEqual(['deploy/k8s/overlays/prod', 'deploy/k8s/overlays/staging', 'deploy/k8s/cluster']);
+    const ok = builds.map((build) => {
       if (!build.ok) throw new Error(`${build.overlay}: ${build.error}`);
+      return build;
+    });
+    const cluster = ok.pop()!.objects;
+    expectCiCanApply(cluster, ok.map((build) => build.objects), ctx);
+
+    for (const build of ok) {
       const objects = build.objects;
 
-      const namespace = named(objects, 'Namespace', ctx.namespace)!;
-      expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      // The namespace is an administrator's (deploy/k8s/cluster); only on kind do the overlays bring it.
+      expect(Boolean(named(objects, 'Namespace', ctx.namespace))).toBe(ctx.isLocal);
       for (const object of objects.filter((o) => o.kind !== 'Namespace')) expect((object.metadata as Json).namespace).toBe(ctx.namespace);
 
       // The model server: which kind carries it.
@@ -107,6 +157,17 @@ describe('generated Kubernetes manifests', () => {
       };
       expect(annotations).toEqual(expected[ctx.cloud]);
       expect(podLabels['azure.workload.identity/use']).toBe(ctx.isAzure ? 'true' : undefined);
+
+      // MLflow runs as its own account, whose identity (MLFLOW_IDENTITY) may write artifacts.
+      expect('MLFLOW_IDENTITY' in values).toBe(ctx.hasTerraform);
+      const mlflowAccount = named(objects, 'ServiceAccount', ctx.mlflowServiceAccount)!;
+      const mlflowAnnotation = Object.keys(expected[ctx.cloud]!)[0];
+      expect(mlflowAccount.metadata.annotations ?? {}).toEqual(mlflowAnnotation ? { [mlflowAnnotation]: values.MLFLOW_IDENTITY } : {});
+      expect(mlflowAccount.automountServiceAccountToken).toBe(false);
+      if (ctx.hasTerraform) expect(values.MLFLOW_IDENTITY).not.toBe(Object.values(expected[ctx.cloud]!)[0]);
+      const mlflow = named(objects, 'Deployment', 'mlflow')!.spec.template;
+      expect(mlflow.spec.serviceAccountName).toBe(ctx.mlflowServiceAccount);
+      expect(mlflow.metadata.labels['azure.workload.identity/use']).toBe(ctx.isAzure ? 'true' : undefined);
 
       if (ctx.isFastapi) {
         const ingress = named(objects, 'Ingress', ctx.name)!;
@@ -178,5 +239,43 @@ describe('generated Kubernetes manifests', () => {
       .filter((instruction) => instruction.getKeyword() === 'EXPOSE')
       .flatMap((instruction) => instruction.getArgumentsContent()?.split(/\s+/) ?? []);
     expect(exposed.map((port) => port.replace(/\/tcp$/, ''))).toEqual([String(ctx.port)]);
+  });
+
+  it.each([
+    { cloud: 'aws', ci: 'github' },
+    { cloud: 'gcp', ci: 'gitlab' },
+    { cloud: 'azure', ci: 'github' },
+    { cloud: 'local', ci: 'gitlab' },
+  ] as const)('the deploy values flow from CI through write-deploy-values.sh into the $cloud manifests', async (combo) => {
+    const { dir, plan } = await generateRepo(combo);
+    const ctx = deriveContext(plan.answers, (await templates()).versions, plan.mlforgeVersion);
+    const values = parseEnv(await readFile(join(dir, deployValuesExample), 'utf8'));
+    const keys = Object.keys(values);
+    expect(keys.includes('MLFLOW_IDENTITY')).toBe(ctx.hasTerraform);
+
+    // Every key the script requires is passed by the CI deploy step.
+    if (ctx.hasTerraform) {
+      const deploy = await readFile(join(dir, ctx.isGithub ? '.github/actions/deploy/action.yml' : '.gitlab-ci.yml'), 'utf8');
+      for (const key of keys) expect(deploy, key).toMatch(new RegExp(`"${key}=`));
+    }
+
+    const script = join(dir, 'deploy/k8s/write-deploy-values.sh');
+    const args = (entries: Array<[string, string]>) => ['staging', ...entries.map(([key, value]) => `${key}=${value}`)];
+    if (ctx.hasTerraform) {
+      const missing = await execa('sh', [script, ...args(Object.entries(values).filter(([key]) => key !== 'MLFLOW_IDENTITY'))], { reject: false });
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr).toContain('MLFLOW_IDENTITY is required');
+    }
+    const identity = { aws: 'arn:aws:iam::210987654321:role/from-ci', gcp: 'from-ci@p.iam.gserviceaccount.com', azure: '22222222-2222-2222-2222-222222222222', local: '' }[ctx.cloud];
+    const written = await execa('sh', [script, ...args(Object.entries({ ...values, ...(ctx.hasTerraform ? { MLFLOW_IDENTITY: identity } : {}) }))], { reject: false });
+    expect(written.stderr).toBe('');
+    expect(written.exitCode).toBe(0);
+
+    const built = await execa('kubectl', ['kustomize', join(dir, 'deploy/k8s/overlays/staging')]);
+    const account = built.stdout
+      .split(/^---$/m)
+      .map((doc) => parse(doc) as Json)
+      .find((object) => object?.kind === 'ServiceAccount' && object.metadata.name === ctx.mlflowServiceAccount)!;
+    expect(Object.values(account.metadata.annotations ?? {})).toEqual(ctx.hasTerraform ? [identity] : []);
   });
 });

@@ -308,6 +308,9 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
       expect(provider.url).toBe(`https://${ci.oidc_issuer}`);
       const access = only(resources(hcl, 'aws_eks_access_policy_association'), 'EKS access');
       expect(access.access_scope).toEqual([{ type: 'namespace', namespaces: ['${var.namespace}'] }]);
+      // Custom resources come from Kubernetes RBAC (deploy/k8s/cluster) bound to this group.
+      expect(only(resources(hcl, 'aws_eks_access_entry'), 'EKS access entry').kubernetes_groups).toEqual(['${var.kubernetes_group}']);
+      expect(ci.kubernetes_group).toBe(context.ciKubernetesGroup);
     }
     if (answers.cloud === 'gcp') {
       expect(ci.issuer_uri).toBe(github ? 'https://token.actions.githubusercontent.com' : 'https://gitlab.com');
@@ -331,10 +334,28 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
   it('gives the serving and MLflow service accounts keyless workload identities', async () => {
     const main = hcl.get(`${root}/main.tf`)!;
     const namespace = (main.locals as Hcl[]).find((locals) => 'namespace' in locals)!;
-    expect(namespace).toMatchObject({ namespace: context.namespace, service_account: context.serviceAccount, mlflow_service_account: 'mlflow' });
+    expect(namespace).toMatchObject({ namespace: context.namespace, service_account: context.serviceAccount, mlflow_service_account: context.mlflowServiceAccount });
     expect(block(hcl, `${root}/main.tf`, 'module', 'serving_identity').service_account).toBe('${local.service_account}');
     expect(block(hcl, `${root}/main.tf`, 'module', 'mlflow_identity').service_account).toBe('${local.mlflow_service_account}');
     const module = `${root}/modules/${answers.cloud}/workload-identity`;
+    // The subject each identity trusts, with the root's values put in: MLflow's
+    // is exactly the service account the MLflow Deployment runs as.
+    const trusted = (identity: string) => {
+      const args = block(hcl, `${root}/main.tf`, 'module', identity);
+      const local = (ref: string) => String(namespace[ref.replace(/^\$\{local\.(.+)\}$/, '$1')]);
+      const template = {
+        aws: () => (only(resources(hcl, 'aws_iam_role', module), 'IRSA role').assume_role_policy as string).match(/"(system:serviceaccount:[^"]+)"/)![1]!,
+        gcp: () => {
+          const member = only(resources(hcl, 'google_service_account_iam_member', module), 'binding').member as string;
+          const [, ns, account] = /\[(.+)\/(.+)\]$/.exec(member)!;
+          return `system:serviceaccount:${ns}:${account}`;
+        },
+        azure: () => only(resources(hcl, 'azurerm_federated_identity_credential', module), 'credential').subject as string,
+      }[answers.cloud as 'aws' | 'gcp' | 'azure']();
+      return template.replace('${var.namespace}', local(args.namespace)).replace('${var.service_account}', local(args.service_account));
+    };
+    expect(trusted('mlflow_identity')).toBe(`system:serviceaccount:${context.namespace}:${context.mlflowServiceAccount}`);
+    expect(trusted('serving_identity')).toBe(`system:serviceaccount:${context.namespace}:${context.serviceAccount}`);
     if (answers.cloud === 'aws') {
       const trust = only(resources(hcl, 'aws_iam_role', module), 'IRSA role').assume_role_policy as string;
       expect(trust).toContain('system:serviceaccount:${var.namespace}:${var.service_account}');
@@ -397,7 +418,7 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
       'database_user',
       'database_password_secret',
       ...(answers.dvc ? ['dvc_remote_url'] : []),
-      ...({ aws: [], gcp: ['project_id', 'ci_workload_identity_provider', 'database_connection_name'], azure: ['resource_group_name', 'tenant_id', 'subscription_id', 'storage_account_name'] }[answers.cloud]),
+      ...({ aws: [], gcp: ['project_id', 'ci_workload_identity_provider', 'database_connection_name'], azure: ['resource_group_name', 'tenant_id', 'subscription_id', 'storage_account_name', 'ci_principal_id'] }[answers.cloud]),
     ];
     expect(names.sort()).toEqual(expected.sort());
     expect(Object.keys(outputs(hcl, `${bootstrap}/outputs.tf`)).sort()).toEqual(['registry_url', answers.cloud === 'azure' ? 'state_storage_account' : 'state_bucket'].sort());

@@ -10,6 +10,8 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { RepoView } from '../types.js';
 
 export const k8sRoot = 'deploy/k8s';
+/** Cluster-scoped prerequisites an administrator applies once (the namespace, RBAC). */
+export const clusterDir = `${k8sRoot}/cluster`;
 export const deployValuesFile = 'deploy-values.env';
 export const deployValuesExample = `${k8sRoot}/deploy-values.example.env`;
 
@@ -36,13 +38,14 @@ export function kubectlAvailable(): Promise<boolean> {
 
 const builds = new WeakMap<RepoView, Promise<OverlayBuild[]>>();
 
-/** Builds each overlay; call only when kubectlAvailable() is true. */
+/** Builds each overlay, then the cluster kustomization; call only when kubectlAvailable() is true. */
 export function buildOverlays(repo: RepoView): Promise<OverlayBuild[]> {
   let result = builds.get(repo);
   if (!result) {
     result = (async () => {
       const out: OverlayBuild[] = [];
       for (const overlay of overlayDirs(repo)) out.push(await buildOverlay(repo, overlay));
+      if (repo.exists(`${clusterDir}/kustomization.yaml`)) out.push(await kustomize(clusterDir, join(repo.root, clusterDir)));
       return out;
     })();
     builds.set(repo, result);

@@ -14,7 +14,7 @@ locals {
   # Where the pods run; must match deploy/k8s.
   namespace              = "{{namespace}}"
   service_account        = "{{serviceAccount}}"
-  mlflow_service_account = "mlflow"
+  mlflow_service_account = "{{mlflowServiceAccount}}"
 }
 {{#if isAws}}
 
@@ -89,6 +89,7 @@ module "ci_identity" {
   cluster_name     = module.cluster.name
   cluster_arn      = module.cluster.arn
   namespace        = local.namespace
+  kubernetes_group = "{{ciKubernetesGroup}}"
   read_bucket_arns = [{{#if dvc}}module.dvc_data.arn{{/if}}]
 
   # Trust one repository and environment only.

@@ -78,6 +78,13 @@ output "ci_identity" {
   value       = module.ci_identity.client_id
 {{/if}}
 }
+{{#if isAzure}}
+
+output "ci_principal_id" {
+  description = "Object ID of the CI identity: the Kubernetes user the custom-resource RoleBinding names (see deploy/k8s/cluster)."
+  value       = module.ci_identity.principal_id
+}
+{{/if}}
 {{#if isGcp}}
 
 output "ci_workload_identity_provider" {
@@ -100,7 +107,7 @@ output "serving_workload_identity" {
 }
 
 output "mlflow_workload_identity" {
-  description = "The same annotation's value for the service account mlflow (MLflow server: reads and writes artifacts)."
+  description = "The same annotation's value for the service account {{mlflowServiceAccount}} (MLflow server: reads and writes artifacts); CI passes it as MLFLOW_IDENTITY."
 {{#if isAws}}
   value       = module.mlflow_identity.role_arn
 {{/if}}

@@ -81,10 +81,14 @@ resource "aws_iam_role_policy" "this" {
 }
 
 # Kubernetes access through an EKS access entry, limited to one namespace.
+# The namespace-scoped edit policy below covers built-in kinds only: custom
+# resources (Rollouts, InferenceServices, ServiceMonitors...) are granted to
+# this group by the Role in deploy/k8s/cluster, which an administrator applies.
 resource "aws_eks_access_entry" "this" {
-  cluster_name  = var.cluster_name
-  principal_arn = aws_iam_role.this.arn
-  type          = "STANDARD"
+  cluster_name      = var.cluster_name
+  principal_arn     = aws_iam_role.this.arn
+  type              = "STANDARD"
+  kubernetes_groups = [var.kubernetes_group]
 }
 
 resource "aws_eks_access_policy_association" "this" {

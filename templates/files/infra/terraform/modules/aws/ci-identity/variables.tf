@@ -43,6 +43,11 @@ variable "namespace" {
   type        = string
 }
 
+variable "kubernetes_group" {
+  description = "Kubernetes group of the role (subject of the RoleBinding in deploy/k8s/cluster)."
+  type        = string
+}
+
 variable "read_bucket_arns" {
   description = "Buckets CI may read (DVC data)."
   type        = list(string)

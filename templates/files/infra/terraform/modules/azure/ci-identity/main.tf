@@ -39,6 +39,8 @@ resource "azurerm_role_assignment" "cluster_user" {
   principal_id         = azurerm_user_assigned_identity.this.principal_id
 }
 
+# Built-in kinds only: Azure roles cannot grant writes to custom resources, so
+# the Role in deploy/k8s/cluster does, bound to this identity's object ID.
 resource "azurerm_role_assignment" "namespace_writer" {
   scope                = "${var.cluster_id}/namespaces/${var.namespace}"
   role_definition_name = "Azure Kubernetes Service RBAC Writer"
