@@ -1,0 +1,1 @@
+"""HTTP serving of the {{championAlias}} model (FastAPI app in serving.app)."""

@@ -1,0 +1,98 @@
+"""Service settings, read once from the environment and an optional .env file.
+
+Field `x_y` is read from the variable {{envPrefix}}X_Y,
+except MLFLOW_TRACKING_URI and GIT_SHA, which keep their conventional names.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every field is documented with its default in the README's settings table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="{{envPrefix}}",
+        env_file=".env",
+        extra="ignore",
+        env_ignore_empty=True,
+        frozen=True,
+        populate_by_name=True,
+    )
+
+    # Tracking: MLflow is used only when a tracking URI is set (MLflow's own variable, no prefix).
+    mlflow_tracking_uri: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MLFLOW_TRACKING_URI"),
+        description="MLflow tracking server; unset means tracking off and a local registry.",
+    )
+    model_name: str = Field(
+        default="{{modelName}}",
+        description="Registered model name.",
+    )
+    experiment_name: str = Field(
+        default="{{modelName}}",
+        description="MLflow experiment.",
+    )
+    model_alias: str = Field(default="{{championAlias}}", description="Alias the API serves.")
+    artifacts_dir: Path = Field(
+        default=Path("{{artifactsDir}}"),
+        description="Local model registry and reference profiles (tracking off).",
+    )
+    data_path: Path | None = Field(
+        default=None,
+        description="CSV with the FEATURES columns and 'target'; unset uses the bundled set.",
+    )
+
+    # Training: a fixed seed and split make a run reproducible.
+    random_seed: int = Field(default=42, description="Seed for the split and the estimator.")
+    test_size: float = Field(default=0.2, gt=0.0, lt=1.0, description="Held-out fraction.")
+    regularization: float = Field(default=1.0, gt=0.0, description="Inverse L2 strength (C).")
+    max_iter: int = Field(default=1000, gt=0, description="Solver iterations.")
+
+    # Quality gate: the candidate must clear absolute floors and not regress against the champion.
+    min_accuracy: float = Field(default=0.9, ge=0.0, le=1.0, description="Accuracy floor.")
+    min_roc_auc: float = Field(default=0.95, ge=0.0, le=1.0, description="ROC AUC floor.")
+    max_regression: float = Field(
+        default=0.01, ge=0.0, le=1.0, description="Largest allowed drop against the champion."
+    )
+
+    # Drift: population stability index and Kolmogorov-Smirnov thresholds per feature.
+    drift_psi_threshold: float = Field(default=0.2, gt=0.0, description="PSI above this drifts.")
+    drift_ks_pvalue: float = Field(
+        default=0.01, gt=0.0, lt=1.0, description="KS p-value below this drifts."
+    )
+    drift_data_path: Path | None = Field(
+        default=None,
+        description="CSV of recent inputs for the drift check; unset uses the training data.",
+    )
+
+    # Serving.
+    max_batch_size: int = Field(default=100, gt=0, description="Most rows per /predict call.")
+    inline_max_rows: int = Field(
+        default=16,
+        ge=0,
+        description="Batches up to this size skip the worker thread when scoring is a dot product.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Log level of the JSON logs."
+    )
+    git_sha: str = Field(
+        default="unknown",
+        validation_alias=AliasChoices("GIT_SHA"),
+        description="Commit the image was built from (set by CI), shown by /version.",
+    )
+
+    @property
+    def tracking_enabled(self) -> bool:
+        return bool(self.mlflow_tracking_uri)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own Settings instead."""
+    return Settings()
