@@ -137,7 +137,7 @@ function printNextSteps(out: Output, answers: Answers, target: string, cwd: stri
   out.line(out.color.bold('Next steps:'));
   out.line(`  cd ${displayPath(cwd, target)}`);
   out.line('  make install    # virtual environment with the service and its dev tools');
-  out.line('  make test       # lint, type check and tests');
+  out.line('  make check      # lint, type check and tests');
   out.line('  make train      # train a model (tracking off: artifacts/)');
   out.line('  make serve      # http://127.0.0.1:8000/docs');
   out.line('See README.md for CI/CD, infrastructure and deployment.');

@@ -209,7 +209,9 @@ describe('generated Kubernetes manifests', () => {
       if (ctx.monitoring) {
         expect(monitor!.spec.endpoints[0]).toMatchObject({ port: 'http', path: ctx.metricsPath });
         const job = drift!.spec.jobTemplate.spec.template.spec.containers[0];
-        expect(job.command).toEqual(['python', '-m', `${ctx.packageName}.drift`]);
+        expect(job.command).toEqual(['python', '-m', `${ctx.packageName}.drift`, '--require-current']);
+        // Suspended until recent inputs are configured: never a check of the training data against itself.
+        expect(drift!.spec.suspend).toBe(true);
         expect(job.image).toBe(values.IMAGE);
         const board = JSON.parse(dashboard!.data[`${ctx.name}.json`]);
         expect(board.panels.map((panel: Json) => panel.title)).toEqual(

@@ -60,3 +60,12 @@ def test_cli_reports_and_exits_non_zero_on_drift(
     shifted.to_csv(path, index=False)
     assert main(["--current", str(path)]) == 1
     assert "worst_area" in json.loads(capsys.readouterr().out)["drifted"]
+
+
+def test_cli_refuses_to_run_without_recent_inputs_when_required(
+    trained_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(env("ARTIFACTS_DIR"), str(trained_settings.artifacts_dir))
+    monkeypatch.delenv(env("DRIFT_DATA_PATH"), raising=False)
+    assert main(["--require-current"]) == 2

@@ -295,7 +295,9 @@ module "mlflow_identity" {
   namespace       = local.namespace
   service_account = local.mlflow_service_account
   write_buckets   = [module.mlflow_artifacts.name]
-  # The Cloud SQL Auth Proxy sidecar connects with this identity.
+  # MLflow reaches Cloud SQL on its private IP (database_host). cloudsql.client
+  # lets this identity switch to the Cloud SQL Auth Proxy (database_connection_name)
+  # without another Terraform change.
   project_roles = ["roles/cloudsql.client"]
 }
 

@@ -82,11 +82,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="CSV of recent inputs (default: settings.drift_data_path, else the training data)",
     )
     parser.add_argument("--alias", default=None, help="model whose reference to use")
+    parser.add_argument(
+        "--require-current",
+        action="store_true",
+        help="exit 2 when no recent inputs are set, instead of using the training data",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level)
     bundle = open_registry(settings).load_alias(args.alias or settings.model_alias)
     current_path = args.current or settings.drift_data_path
+    if current_path is None and args.require_current:
+        logger.error("no recent inputs to check: pass --current or set DRIFT_DATA_PATH")
+        return 2
     if current_path is None:
         current = load_frame(settings.data_path)
     else:
