@@ -52,6 +52,12 @@ describe('agreement.probe-routes', () => {
     expect(result.findings).toEqual([expect.objectContaining({ file: 'deploy/k8s/base/model-server.yaml', line: 24, message: expect.stringContaining('/readyz') })]);
   });
 
+  test('reads a route decorator split over several lines', async () => {
+    const split = edit('src/svc/serving/app.py', '@app.get("/ready")', '@app.get(\n    "/ready",\n    responses={503: {"description": "not loaded"}},\n)');
+    const result = await runOn(probeRoutesCheck, split);
+    expect(result.status, JSON.stringify(result.findings)).toBe('passed');
+  });
+
   test('fails when the app is missing', async () => {
     const result = await runOn(probeRoutesCheck, { 'src/svc/serving/app.py': undefined });
     expect(result.status).toBe('failed');

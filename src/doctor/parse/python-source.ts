@@ -48,21 +48,25 @@ export async function pythonRoutes(repo: RepoView): Promise<Route[]> {
   const routes: Route[] = [];
   for (const { file, lines } of texts) {
     const prefixes = new Map<string, string>();
-    lines.forEach((line, index) => {
+    for (const line of lines) {
       const router = routerPattern.exec(line.trim());
       if (router) prefixes.set(router[1]!, router[2] ?? router[3] ?? '');
-      // prometheus-fastapi-instrumentator: Instrumentator().expose(app, endpoint="/metrics").
-      const exposed = /\bexpose\([^)]*\bendpoint\s*=\s*["']([^"']+)["']/.exec(line);
-      if (exposed) routes.push({ path: exposed[1]!, prefix: false, file, line: index + 1 });
-      const match = routePattern.exec(line);
-      if (!match) return;
+    }
+    // Matched over the whole text, so a decorator split over lines (`@app.get(\n    "/ready",`) counts too.
+    const text = lines.join('\n');
+    const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+    // prometheus-fastapi-instrumentator: Instrumentator().expose(app, endpoint="/metrics").
+    for (const exposed of text.matchAll(/\bexpose\([^)]*\bendpoint\s*=\s*["']([^"']+)["']/g)) {
+      routes.push({ path: exposed[1]!, prefix: false, file, line: lineOf(exposed.index) });
+    }
+    for (const match of text.matchAll(new RegExp(routePattern.source, 'g'))) {
       const [, owner, method] = match;
       const literal = match[3] ?? match[4];
       const name = match[5];
       const path = literal ?? (name ? constants.get(name.split('.').pop()!) : undefined);
-      if (path === undefined || !path.startsWith('/')) return;
-      routes.push({ path: joinPath(prefixes.get(owner!) ?? '', path), prefix: method === 'mount', file, line: index + 1 });
-    });
+      if (path === undefined || !path.startsWith('/')) continue;
+      routes.push({ path: joinPath(prefixes.get(owner!) ?? '', path), prefix: method === 'mount', file, line: lineOf(match.index) });
+    }
   }
   return routes;
 }
