@@ -36,7 +36,8 @@ export function tomlString(value: string): string {
 /** An HCL quoted template string: `${` and `%{` must not start interpolation or directives. */
 export function hclString(value: string): string {
   const escaped = escapeWith(value, commonEscapes, (code) => `\\u${hex(code, 4)}`);
-  return `"${escaped.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')}"`;
+  // Replacement functions, not strings: in a replacement string `$$` would mean a single `$`.
+  return `"${escaped.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{')}"`;
 }
 
 /** A Python str literal. */

@@ -205,7 +205,7 @@ export const questions: readonly Question[] = [
     key: 'monitoring',
     kind: 'confirm',
     message: 'Add monitoring (Prometheus metrics, alerts, Grafana dashboard, drift CronJob)?',
-    description: 'Prometheus ServiceMonitor and alerts, Grafana dashboard, scheduled drift check',
+    description: 'Prometheus ServiceMonitor and alerts, Grafana dashboard, local Prometheus/Grafana, in-cluster drift CronJob',
     default: () => true,
   },
   {

@@ -5,6 +5,8 @@ import { CancelledError } from '../errors.js';
 import { execWithExeca, type CommandContext } from './context.js';
 
 const cleanups = new Set<() => void>();
+/** Set once a writer registers a cleanup: from then on, with no cleanup left, the files are in place. */
+let writeStarted = false;
 let installed = false;
 
 function installSignalHandlers(stderr: NodeJS.WritableStream): void {
@@ -12,8 +14,20 @@ function installSignalHandlers(stderr: NodeJS.WritableStream): void {
   installed = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      for (const cleanup of cleanups) cleanup();
-      const error = new CancelledError(`Interrupted by ${signal}: nothing was written.`, signal);
+      // A registered cleanup means a write was under way and has just been undone; without one the
+      // signal came before the write (nothing written) or after it (the files stay: claim nothing).
+      const undone = [...cleanups];
+      const failed = undone.filter((cleanup) => {
+        try {
+          cleanup();
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      const outcome =
+        failed.length > 0 ? ': the partial output could not all be removed.' : undone.length > 0 || !writeStarted ? ': nothing was written.' : '.';
+      const error = new CancelledError(`Interrupted by ${signal}${outcome}`, signal);
       stderr.write(`${error.message}\n`);
       process.exit(error.exitCode);
     });
@@ -31,6 +45,7 @@ export function processContext(): CommandContext {
     loadPrompter: async (): Promise<Prompter> => (await import('./prompter.js')).createInquirerPrompter(),
     exec: execWithExeca,
     onInterrupt: (cleanup) => {
+      writeStarted = true;
       cleanups.add(cleanup);
       return () => cleanups.delete(cleanup);
     },
