@@ -1,6 +1,6 @@
 // JSON Schema of the answers file, produced from the questions table.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { regionsByCloud } from './regions.js';
 import { questions, type Question } from './table.js';
 

@@ -2,7 +2,7 @@
 // flags, validation, defaults, conditional questions, `mlforge schema` and the
 // option table in the README (test/unit/readme-options.test.ts keeps it true).
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { regionsFor } from './regions.js';
 import { freeText, projectName } from './text-rules.js';
 
@@ -61,7 +61,7 @@ interface BaseQuestion<K extends AnswerKey> {
 
 export interface TextQuestion<K extends AnswerKey = AnswerKey> extends BaseQuestion<K> {
   kind: 'text';
-  schema: z.ZodType<string>;
+  schema: z.ZodMiniType<string>;
   placeholder: string;
 }
 export interface SelectQuestion<K extends AnswerKey = AnswerKey> extends BaseQuestion<K> {

@@ -1,6 +1,6 @@
 // Rules for free text and for the project name, shared by flags, config files and prompts.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Characters rejected in free text: C0/C1 control characters (newline and tab
@@ -12,18 +12,18 @@ import { z } from 'zod';
 export const forbiddenTextCharacters = /[\p{Cc}\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/u;
 
 export function freeText(label: string, maxLength: number) {
-  return z
-    .string({ error: `${label} must be a string` })
-    .min(1, { error: `${label} must not be empty` })
-    .max(maxLength, { error: `${label} must be at most ${maxLength} characters` })
-    .refine((value) => !forbiddenTextCharacters.test(value), {
+  return z.string({ error: `${label} must be a string` }).check(
+    z.minLength(1, { error: `${label} must not be empty` }),
+    z.maxLength(maxLength, { error: `${label} must be at most ${maxLength} characters` }),
+    z.refine((value) => !forbiddenTextCharacters.test(value), {
       error:
         `${label} must be a single line without control characters, ` +
         'bidirectional-override or zero-width characters',
-    })
-    .refine((value) => value.trim() === value, {
+    }),
+    z.refine((value) => value.trim() === value, {
       error: `${label} must not start or end with whitespace`,
-    });
+    }),
+  );
 }
 
 /** Names that would shadow Python keywords, the standard library or the service's own dependencies. */
@@ -50,11 +50,11 @@ export const nameRuleText =
   '3 to 40 characters: lowercase letters, digits and single hyphens, starting with a letter ' +
   'and not ending with a hyphen (valid as a Kubernetes name, a Docker image name and a Terraform prefix)';
 
-export const projectName = z
-  .string({ error: 'name must be a string' })
-  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { error: `name must be ${nameRuleText}` })
-  .min(3, { error: `name must be ${nameRuleText}` })
-  .max(40, { error: `name must be ${nameRuleText}` })
-  .refine((value) => !reservedPackageNames.has(value) && !reservedPackageNames.has(value.replace(/-/g, '_')), {
+export const projectName = z.string({ error: 'name must be a string' }).check(
+  z.regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { error: `name must be ${nameRuleText}` }),
+  z.minLength(3, { error: `name must be ${nameRuleText}` }),
+  z.maxLength(40, { error: `name must be ${nameRuleText}` }),
+  z.refine((value) => !reservedPackageNames.has(value) && !reservedPackageNames.has(value.replace(/-/g, '_')), {
     error: 'name must not be a Python keyword, a standard-library module or a dependency of the service',
-  });
+  }),
+);
