@@ -121,7 +121,7 @@ async function measure(service, scenarios) {
   });
 }
 
-/** The TypeScript helpers the tests use, bundled on the fly (esbuild ships with tsup). */
+/** The TypeScript helpers the tests use, bundled on the fly (esbuild is a dev dependency). */
 async function loadHelpers(work) {
   const outfile = join(work, 'helpers.mjs');
   await build({

@@ -1,4 +1,4 @@
-// The version is injected at build time by tsup (see tsup.config.ts) and read
+// The version is injected at build time by esbuild (see scripts/build.mjs) and read
 // from package.json when running from source (tests).
 
 import { readFileSync } from 'node:fs';
