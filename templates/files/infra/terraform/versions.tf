@@ -2,24 +2,7 @@ terraform {
   required_version = "{{versions.terraform.terraform}}"
 
   required_providers {
-{{#if isAws}}
-    aws = {
-      source  = "hashicorp/aws"
-      version = "{{versions.terraform.providers.aws}}"
-    }
-{{/if}}
-{{#if isGcp}}
-    google = {
-      source  = "hashicorp/google"
-      version = "{{versions.terraform.providers.google}}"
-    }
-{{/if}}
-{{#if isAzure}}
-    azurerm = {
-      source  = "hashicorp/azurerm"
-      version = "{{versions.terraform.providers.azurerm}}"
-    }
-{{/if}}
+    {{> terraform-cloud-provider}}
 {{#if (oneOf cloud "gcp" "azure")}}
     # Generates the database password (kept in {{#if isGcp}}Secret Manager{{else}}Key Vault{{/if}}, never output).
     random = {

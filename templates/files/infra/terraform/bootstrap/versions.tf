@@ -5,24 +5,7 @@ terraform {
   required_version = "{{versions.terraform.terraform}}"
 
   required_providers {
-{{#if isAws}}
-    aws = {
-      source  = "hashicorp/aws"
-      version = "{{versions.terraform.providers.aws}}"
-    }
-{{/if}}
-{{#if isGcp}}
-    google = {
-      source  = "hashicorp/google"
-      version = "{{versions.terraform.providers.google}}"
-    }
-{{/if}}
-{{#if isAzure}}
-    azurerm = {
-      source  = "hashicorp/azurerm"
-      version = "{{versions.terraform.providers.azurerm}}"
-    }
-{{/if}}
+    {{> terraform-cloud-provider}}
   }
 }
 {{#if isAws}}
