@@ -72,6 +72,7 @@ try {
   const configurations = [
     { label: 'default settings', env: {} },
     { label: `${envPrefix}INLINE_MAX_ROWS=0 (every batch through the thread pool)`, env: { [`${envPrefix}INLINE_MAX_ROWS`]: '0' } },
+    { label: `${envPrefix}LOG_LEVEL=WARNING (no access log line per prediction)`, env: { [`${envPrefix}LOG_LEVEL`]: 'WARNING' } },
   ];
   console.log(`wrk: ${connections} connections, 1 thread, ${seconds} s per scenario, ${rounds} rounds interleaved, one uvicorn worker; medians`);
   for (const configuration of configurations) {
