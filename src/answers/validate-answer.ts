@@ -20,7 +20,7 @@ export function fieldLabel(question: Question, source: AnswerSource): string {
 }
 
 export function showValue(value: unknown): string {
-  // Invisible and terminal-controlling characters are shown as \uXXXX so the message itself stays inert.
+  // Invisible and terminal-controlling characters are shown as \u escapes so the message itself stays inert.
   const text = (JSON.stringify(value) ?? String(value)).replace(
     /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
     (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, '0')}`,
