@@ -74,7 +74,7 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   let git: GitResult = { status: 'skipped', reason: '--no-git' };
   if (options.git) {
     const endGit = out.progress('Initialising git repository');
-    git = await gitInit(target, ctx.exec, mlforgeVersion);
+    git = await gitInit(target, { env: ctx.env, mlforgeVersion });
     if (git.status === 'committed') endGit(`git repository on branch ${git.branch}, commit ${git.commit}`);
     else endGit(`git: skipped (${git.reason})`, git.status !== 'failed');
     if (git.status !== 'committed') out.warn(`git ${git.status}: ${git.reason}`);

@@ -36,6 +36,8 @@ function installSignalHandlers(stderr: NodeJS.WritableStream): void {
 
 export function processContext(): CommandContext {
   installSignalHandlers(process.stderr);
+  // Output is best effort: a closed pipe (`| head -1`) or a full device must not stop the run (or git) half way.
+  for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount('error') === 0) stream.on('error', () => {});
   return {
     cwd: process.cwd(),
     env: process.env,
