@@ -5,7 +5,7 @@
 
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -230,14 +230,9 @@ describe.skipIf(!realGit)('git post-step of mlforge new', () => {
     expect(String(result.stderr)).not.toMatch(/EPIPE|\n\s+at /);
     await expectCommitted(join(parent, 'closed'), 'master');
 
-    const full = openSync('/dev/full', 'w');
-    try {
-      const onFull = await mlforge(['new', join(parent, 'full'), '--yes', '--name', 'git-svc'], { env, stdout: full });
-      expect(onFull.exitCode, String(onFull.stderr)).toBe(0);
-      expect(String(onFull.stderr)).not.toMatch(/ENOSPC|\n\s+at /);
-    } finally {
-      closeSync(full);
-    }
+    const onFull = await mlforge(['new', join(parent, 'full'), '--yes', '--name', 'git-svc'], { env, stdout: { file: '/dev/full' } });
+    expect(onFull.exitCode, String(onFull.stderr)).toBe(0);
+    expect(String(onFull.stderr)).not.toMatch(/ENOSPC|\n\s+at /);
     await expectCommitted(join(parent, 'full'), 'master');
   });
 });
