@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Builds dist/: one minified ESM bundle of src/cli.ts with code splitting (commands,
-// prompts and the doctor's validators load only when used) and its small
-// dependencies inlined, then precompiles templates/ into dist/templates.js.
+// Builds dist/ (no source maps):
+// - main.cjs: the program (src/cli.ts) as one minified CommonJS bundle with its small
+//   dependencies inlined and templates/ compiled to plain JavaScript functions (bundled in
+//   place of src/render/bundled-templates.ts); heavy doctor dependencies stay external and
+//   load only when a command needs them;
+// - main.cache: V8's code cache of main.cjs, made after real `new` runs;
+// - cli.js: the launcher (src/launcher.ts) that bin/mlforge.js imports.
 // esbuild directly rather than a wrapper: nothing else is needed, and the npm
 // registry reachable here lacks some platform packages of wrapper toolchains.
 
@@ -13,7 +17,7 @@ import { build } from 'esbuild';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 // Small dependencies that every command needs are bundled; the rest stay external and load lazily.
-const inlined = new Set(['commander', 'chalk', 'yaml', 'zod', 'yocto-spinner', 'handlebars']);
+const inlined = new Set(['commander', 'chalk', 'yaml', 'zod', 'yocto-spinner']);
 const external = Object.keys(pkg.dependencies).filter((name) => !inlined.has(name));
 
 const common = {
@@ -21,31 +25,78 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external,
   logLevel: 'warning',
-  // Inlined CommonJS dependencies (handlebars) call require().
+  // Inlined CommonJS dependencies call require().
   banner: { js: "import { createRequire as __mlforgeCreateRequire } from 'node:module'; const require = __mlforgeCreateRequire(import.meta.url);" },
 };
 
+/** templates/ as the source of one JavaScript module, by the same TypeScript code the tests run. */
+async function compiledTemplates() {
+  const scratch = await mkdtemp(join(tmpdir(), 'mlforge-build-'));
+  try {
+    const writer = join(scratch, 'write-templates.mjs');
+    await build({ ...common, entryPoints: ['scripts/write-templates.ts'], outfile: writer });
+    const { templateModuleSource } = await import(pathToFileURL(writer).href);
+    return await templateModuleSource('templates');
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+const templatesModule = await compiledTemplates();
+const bundledTemplates = {
+  name: 'bundled-templates',
+  setup(builder) {
+    builder.onResolve({ filter: /\/bundled-templates\.js$/ }, () => ({ path: 'bundled-templates', namespace: 'mlforge-generated' }));
+    builder.onLoad({ filter: /.*/, namespace: 'mlforge-generated' }, () => ({ contents: templatesModule, loader: 'js' }));
+  },
+};
+
 await rm('dist', { recursive: true, force: true });
+// The program: one CommonJS bundle, so that dist/cli.js can compile it from V8's code cache
+// (node 20 has no code cache for ES modules). import() becomes require(), which loads the
+// ES-module-only dependencies too (require(esm), node >= 20.19), only when a command needs them.
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli.ts' },
+  format: 'cjs',
+  banner: {},
+  entryPoints: { main: 'src/cli.ts' },
   outdir: 'dist',
-  splitting: true,
+  outExtension: { '.js': '.cjs' },
+  external: [...external, 'handlebars'],
+  supported: { 'dynamic-import': false },
   minify: true,
-  sourcemap: true,
+  plugins: [bundledTemplates],
+  define: { __MLFORGE_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__mlforgeModuleUrl' },
+});
+// The launcher (src/launcher.ts): answers --version itself, loads dist/main.cjs for the rest.
+await build({
+  ...common,
+  banner: {},
+  entryPoints: { cli: 'src/launcher.ts' },
+  outdir: 'dist',
+  minify: true,
   define: { __MLFORGE_VERSION__: JSON.stringify(pkg.version) },
 });
 
-// The template bundle is written by the same TypeScript code the CLI runs, built here for the occasion.
-const scratch = await mkdtemp(join(tmpdir(), 'mlforge-build-'));
+// The code cache: compiled after real runs, so it holds the functions `new` executes (every
+// template included), not only the top level.
+const { loadMain } = await import(pathToFileURL(join(process.cwd(), 'dist', 'cli.js')).href);
+const main = loadMain(join(process.cwd(), 'dist'));
+const training = await mkdtemp(join(tmpdir(), 'mlforge-build-cache-'));
 try {
-  const writer = join(scratch, 'write-templates.mjs');
-  await build({ ...common, entryPoints: ['scripts/write-templates.ts'], outfile: writer });
-  const { writeTemplates } = await import(pathToFileURL(writer).href);
-  await writeTemplates('templates', 'dist/templates.js');
+  const answers = [
+    [],
+    ['--cloud', 'gcp', '--region', 'europe-west1', '--ci', 'gitlab', '--serving', 'kserve', '--dvc', '--gpu', '--no-monitoring'],
+    ['--cloud', 'azure', '--rollout', 'canary', '--python', '3.11'],
+    ['--cloud', 'local', '--rollout', 'canary'],
+  ];
+  for (const [index, flags] of answers.entries()) {
+    const code = await main.exports.run(['new', join(training, `svc-${index}`), '--yes', '--no-git', '--quiet', ...flags]);
+    if (code !== 0) throw new Error(`building the code cache: mlforge new ${flags.join(' ')} exited ${code}`);
+  }
 } finally {
-  await rm(scratch, { recursive: true, force: true });
+  await rm(training, { recursive: true, force: true });
 }
+main.saveCache();
 console.log(`built dist/ (mlforge ${pkg.version})`);

@@ -1,8 +1,8 @@
-// Build step (scripts/build.mjs): precompile templates/ into dist/templates.js.
+// Build step (scripts/build.mjs): templates/ compiled to one JavaScript module.
 
-import { writeTemplateBundle } from '../src/render/template-bundle.js';
+import { templateBundleSource } from '../src/render/write-template-bundle.js';
 import { loadTemplateSet } from '../src/render/template-set.js';
 
-export async function writeTemplates(templatesRoot: string, outFile: string): Promise<void> {
-  await writeTemplateBundle(await loadTemplateSet(templatesRoot), outFile);
+export async function templateModuleSource(templatesRoot: string): Promise<string> {
+  return templateBundleSource(await loadTemplateSet(templatesRoot));
 }

@@ -6,7 +6,8 @@ import { resolveAnswers } from '../answers/resolve-answers.js';
 import { planProject, type Plan } from '../plan/plan-project.js';
 import { gitInit, type GitResult } from '../post/git-init.js';
 import type { Answers } from '../questions/table.js';
-import { loadTemplateBundle } from '../render/template-bundle.js';
+import { bundledTemplates } from '../render/bundled-templates.js';
+import { templateSetFromBundle } from '../render/template-bundle.js';
 import type { TemplateSet } from '../render/template-set.js';
 import type { CommandContext } from '../ui/context.js';
 import { createOutput, renderTree, type Output } from '../ui/output.js';
@@ -83,10 +84,9 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   return result(plan, target, false, written, git);
 }
 
-/** The templates precompiled into dist/ when present; else (tests, a templates folder) compiled from source. */
+/** The templates compiled into the CLI at build time; else (from source, a templates folder) compiled from templates/. */
 async function loadTemplates(root: string | undefined): Promise<TemplateSet> {
-  const bundled = root === undefined ? await loadTemplateBundle() : undefined;
-  if (bundled) return bundled;
+  if (root === undefined && bundledTemplates) return templateSetFromBundle(bundledTemplates);
   // Imported lazily: it brings the Handlebars compiler, which the bundled path never needs.
   const { defaultTemplatesRoot, loadTemplateSet } = await import('../render/template-set.js');
   return loadTemplateSet(root ?? defaultTemplatesRoot());

@@ -18,7 +18,7 @@ import {
 type HelperArgs = unknown[];
 const values = (args: HelperArgs) => args.slice(0, -1); // the last argument is Handlebars' options object
 
-const helpers = {
+export const helpers = {
   yaml: (value: unknown) => yamlString(unwrapText(value)),
   json: (value: unknown) => (typeof value === 'object' && value !== null && !('toJSON' in value)
     ? JSON.stringify(value)

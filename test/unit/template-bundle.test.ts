@@ -1,31 +1,73 @@
-import { mkdtemp } from 'node:fs/promises';
+// The templates compiled to JavaScript (the fast path `mlforge new` runs) write
+// the same bytes as the Handlebars source templates, for every row of the
+// option matrix: in process on the generated module, and through the built CLI.
+
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { matrixRows, newArgs, type MatrixRow } from '../../scripts/matrix-plan.mjs';
 import { planProject } from '../../src/plan/plan-project.js';
-import { loadTemplateBundle, writeTemplateBundle } from '../../src/render/template-bundle.js';
-import { answersWith, coreMatrix, templates } from '../helpers/generate.js';
+import type { Answers } from '../../src/questions/table.js';
+import { templateSetFromBundle, type TemplateBundle } from '../../src/render/template-bundle.js';
+import type { TemplateSet } from '../../src/render/template-set.js';
+import { templateBundleSource } from '../../src/render/write-template-bundle.js';
+import { mlforgeVersion } from '../../src/version.js';
+import { assertBuilt, mlforge } from '../helpers/cli.js';
+import { answersWith, templates } from '../helpers/generate.js';
 
-describe('precompiled template bundle (dist/templates.js)', () => {
-  it('plans byte-identical repositories to the templates compiled from source', async () => {
-    const source = await templates();
-    const file = join(await mkdtemp(join(tmpdir(), 'mlforge-bundle-')), 'templates.js');
-    await writeTemplateBundle(source, file);
-    const bundled = await loadTemplateBundle(pathToFileURL(file));
-    expect(bundled).toBeDefined();
-    expect(bundled!.files).toEqual(source.files.map(({ path, executable }) => ({ path, executable })));
-    expect(bundled!.rules).toEqual(source.rules);
-    for (const combo of coreMatrix()) {
-      for (const toggles of [{}, { monitoring: false, dvc: true, gpu: true, python: '3.13' as const }]) {
-        const answers = answersWith({ ...combo, ...toggles, description: 'Quotes " \' ${{ x }} {{ y }} \\ ünï' });
-        expect(planProject(answers, bundled!, 'v').files).toEqual(planProject(answers, source, 'v').files);
+const rows = matrixRows();
+const answersFor = (row: MatrixRow, extra: Partial<Answers> = {}) => {
+  const { name, ...options } = row;
+  return answersWith({ ...options, name, ...extra } as Partial<Answers>);
+};
+const hostile = { description: 'Quotes " \' ${{ x }} {{ y }} \\{{ z }} \\ ünï `$(id)` #c', author: 'O\'Brien & {{ co }}' };
+
+describe('templates compiled to JavaScript', () => {
+  let source: TemplateSet;
+  let compiled: TemplateSet;
+  beforeAll(async () => {
+    source = await templates();
+    const file = join(await mkdtemp(join(tmpdir(), 'mlforge-bundle-')), 'templates.mjs');
+    await writeFile(file, templateBundleSource(source));
+    const module = (await import(pathToFileURL(file).href)) as { bundledTemplates: TemplateBundle };
+    compiled = templateSetFromBundle(module.bundledTemplates);
+  });
+
+  it('carry the same files, rules and versions', () => {
+    expect(compiled.files).toEqual(source.files.map(({ path, executable }) => ({ path, executable })));
+    expect(compiled.rules).toEqual(source.rules);
+    expect(compiled.versions).toEqual(source.versions);
+  });
+
+  it(`plan byte-identical repositories for every one of the ${rows.length} matrix rows, with plain and hostile free text`, () => {
+    for (const row of rows) {
+      for (const extra of [{}, hostile]) {
+        const answers = answersFor(row, extra);
+        expect(planProject(answers, compiled, 'v').files, `${row.name} ${JSON.stringify(extra)}`).toEqual(planProject(answers, source, 'v').files);
       }
     }
   });
+});
 
-  it('is absent when the module does not exist', async () => {
-    const missing = pathToFileURL(join(await mkdtemp(join(tmpdir(), 'mlforge-bundle-')), 'templates.js'));
-    expect(await loadTemplateBundle(missing)).toBeUndefined();
-  });
+describe('the built CLI (dist/)', () => {
+  beforeAll(assertBuilt);
+
+  it(`writes the bytes and modes the source templates plan, for every one of the ${rows.length} matrix rows`, async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'mlforge-bundle-cli-'));
+    const source = await templates();
+    for (const row of rows) {
+      const dir = join(parent, row.name);
+      const result = await mlforge(newArgs(row, dir));
+      expect(result.exitCode, `${row.name}: ${String(result.stderr)}`).toBe(0);
+      const plan = planProject(answersFor(row), source, mlforgeVersion);
+      const written = (JSON.parse(String(result.stdout)) as { files: string[] }).files;
+      expect(written, row.name).toEqual(plan.files.map((file) => file.path));
+      for (const file of plan.files) {
+        expect(await readFile(join(dir, file.path), 'utf8'), `${row.name}: ${file.path}`).toBe(file.contents);
+        expect((await stat(join(dir, file.path))).mode & 0o111 ? 0o755 : 0o644, `${row.name}: mode of ${file.path}`).toBe(file.mode);
+      }
+    }
+  }, 180_000);
 });
