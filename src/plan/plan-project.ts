@@ -46,7 +46,9 @@ export function planProject(answers: Answers, templates: TemplateSet, mlforgeVer
 
 /** LF endings, no trailing blank lines, exactly one final newline (empty files stay empty). */
 function normalise(text: string): string {
-  const lf = text.replace(/\r\n/g, '\n');
-  const trimmed = lf.replace(/\n+$/, '');
-  return trimmed.length === 0 ? '' : `${trimmed}\n`;
+  // No regular expressions: /\n+$/ tries every position of the whole text (a megabyte per `new`).
+  const lf = text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text;
+  let end = lf.length;
+  while (end > 0 && lf.charCodeAt(end - 1) === 10) end--;
+  return end === 0 ? '' : `${lf.slice(0, end)}\n`;
 }

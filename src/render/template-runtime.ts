@@ -58,15 +58,16 @@ export function each(value: unknown, context: Context, fn: (item: unknown) => st
   return index === 0 ? inverse(context) : out;
 }
 
-/** A standalone partial's output, every line indented like the partial tag. */
+/** A standalone partial's output, every line indented like the partial tag (not the empty rest after a final newline). */
 export function indent(text: string, by: string): string {
   if (!by) return text;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i] && i + 1 === lines.length) break;
-    lines[i] = by + lines[i];
+  let out = '';
+  let start = 0;
+  for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+    out = out + by + text.slice(start, newline + 1);
+    start = newline + 1;
   }
-  return lines.join('\n');
+  return start < text.length ? out + by + text.slice(start) : out;
 }
 
 /** The options object Handlebars passes as a helper's last argument; our helpers ignore it. */

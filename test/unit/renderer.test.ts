@@ -15,7 +15,7 @@ const viaHandlebars: Render = (source, context = {}, partials = {}) => createRen
 
 const viaCompiledJs: Render = (source, context = {}, partials = {}) => {
   const names = Object.keys(partials);
-  const functions: Record<string, (context: unknown) => string> = {};
+  const functions: Record<string, (context: object) => string> = {};
   const load = (path: string, text: string) =>
     new Function('rt', 'partials', `return ${compileTemplateToJs(path, text, names)};`)(runtime, functions) as (context: object) => string;
   for (const [name, text] of Object.entries(partials)) functions[name] = load(`partials/${name}`, text);
