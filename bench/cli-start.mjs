@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 
 const runs = Number(process.env.BENCH_RUNS ?? 21);
 const doctorRuns = Math.min(runs, Number(process.env.BENCH_DOCTOR_RUNS ?? 5));
-const bin = fileURLToPath(new URL('../bin/mlforge.js', import.meta.url));
+// The package's command, as users run it.
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const bin = fileURLToPath(new URL(`../${pkg.bin.mlforge}`, import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'mlforge-bench-'));
 const env = { ...process.env, NO_COLOR: '1' };
 

@@ -5,7 +5,8 @@
 //   place of src/render/bundled-templates.ts); heavy doctor dependencies stay external and
 //   load only when a command needs them;
 // - main.cache: V8's code cache of main.cjs, made after real `new` runs;
-// - cli.js: the launcher (src/launcher.ts) that bin/mlforge.js imports.
+// - launcher.cjs and cli.js: the launcher (src/launcher.ts) for bin/mlforge.cjs (the command) and
+//   bin/mlforge.js (`import { run }`).
 // esbuild directly rather than a wrapper: nothing else is needed, and the npm
 // registry reachable here lacks some platform packages of wrapper toolchains.
 
@@ -69,15 +70,20 @@ await build({
   plugins: [bundledTemplates],
   define: { __MLFORGE_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__mlforgeModuleUrl' },
 });
-// The launcher (src/launcher.ts): answers --version itself, loads dist/main.cjs for the rest.
-await build({
-  ...common,
-  banner: {},
-  entryPoints: { cli: 'src/launcher.ts' },
-  outdir: 'dist',
-  minify: true,
-  define: { __MLFORGE_VERSION__: JSON.stringify(pkg.version) },
-});
+// The launcher (src/launcher.ts): answers --version itself, loads dist/main.cjs for the rest. As
+// CommonJS for the command (bin/mlforge.cjs) and as an ES module for `import` (bin/mlforge.js).
+for (const [name, format] of [['launcher.cjs', 'cjs'], ['cli.js', 'esm']]) {
+  await build({
+    ...common,
+    format,
+    banner: {},
+    entryPoints: ['src/launcher.ts'],
+    outfile: join('dist', name),
+    minify: true,
+    logOverride: { 'empty-import-meta': 'silent' }, // the CommonJS build uses __dirname instead
+    define: { __MLFORGE_VERSION__: JSON.stringify(pkg.version) },
+  });
+}
 
 // The code cache: compiled after real runs, so it holds the functions `new` executes (every
 // template included), not only the top level.

@@ -1,4 +1,6 @@
-// dist/cli.js, what bin/mlforge.js runs: `--version` answered at once, every
+// The launcher, built twice: dist/launcher.cjs for the command (bin/mlforge.cjs, CommonJS so
+// that node need not start its ES module loader) and dist/cli.js for `import` (bin/mlforge.js,
+// tests). `--version` is answered at once, every
 // other command from the single CommonJS bundle dist/main.cjs (src/cli.ts),
 // compiled from V8's code cache (dist/main.cache, written at build time) so
 // that start-up skips parsing and compiling it. When the cache is missing or
@@ -16,12 +18,16 @@ import { mlforgeVersion } from './version.js';
 
 type Main = typeof import('./cli.js');
 
+declare const __dirname: string | undefined;
+/** dist/: __dirname in the CommonJS build, import.meta.url in the ES module one. */
+const distDir = () => (typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url)));
+
 export async function run(argv: string[], ctx?: CommandContext): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     (ctx?.stdout ?? process.stdout).write(`${mlforgeVersion}\n`);
     return 0;
   }
-  const main = loadMain(dirname(fileURLToPath(import.meta.url)));
+  const main = loadMain(distDir());
   try {
     return await main.exports.run(argv, ctx);
   } finally {

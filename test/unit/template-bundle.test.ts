@@ -14,7 +14,8 @@ import { templateSetFromBundle, type TemplateBundle } from '../../src/render/tem
 import type { TemplateSet } from '../../src/render/template-set.js';
 import { templateBundleSource } from '../../src/render/write-template-bundle.js';
 import { mlforgeVersion } from '../../src/version.js';
-import { assertBuilt, mlforge } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { assertBuilt, repoRoot } from '../helpers/cli.js';
 import { answersWith, templates } from '../helpers/generate.js';
 
 const rows = matrixRows();
@@ -51,8 +52,15 @@ describe('templates compiled to JavaScript', () => {
   });
 });
 
-describe('the built CLI (dist/)', () => {
+describe('the built CLI (dist/), run as the package\'s command', () => {
   beforeAll(assertBuilt);
+  let command: string;
+  const mlforge = (args: string[]) => execa('node', [command, ...args], { reject: false, stdin: 'ignore', timeout: 60_000, env: { NO_COLOR: '1' } });
+  beforeAll(async () => {
+    const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string; bin: { mlforge: string } };
+    command = join(repoRoot, pkg.bin.mlforge);
+    expect(String((await mlforge(['--version'])).stdout)).toBe(pkg.version);
+  });
 
   it(`writes the bytes and modes the source templates plan, for every one of the ${rows.length} matrix rows`, async () => {
     const parent = await mkdtemp(join(tmpdir(), 'mlforge-bundle-cli-'));
