@@ -3,7 +3,6 @@
 // in place of bundled-templates.ts. Imports the Handlebars parser: never on the
 // run-time path.
 
-import { writeFile } from 'node:fs/promises';
 import { compileTemplateToJs } from './compile-template.js';
 import type { TemplateSet } from './template-set.js';
 
@@ -29,8 +28,4 @@ export function templateBundleSource(set: TemplateSet): string {
     '};',
     '',
   ].join('\n');
-}
-
-export async function writeTemplateBundle(set: TemplateSet, outFile: string): Promise<void> {
-  await writeFile(outFile, templateBundleSource(set));
 }
