@@ -36,6 +36,13 @@ function installSignalHandlers(stderr: NodeJS.WritableStream): void {
 
 export function processContext(): CommandContext {
   installSignalHandlers(process.stderr);
+  // A closed pipe (`mlforge help new | head -5`) ends the output quietly, without a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   return {
     cwd: process.cwd(),
     env: process.env,
