@@ -18,8 +18,9 @@ import { build } from 'esbuild';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 // Small dependencies that every command needs are bundled; the rest stay external and load lazily.
-const inlined = new Set(['commander', 'chalk', 'yaml', 'zod', 'yocto-spinner']);
-const external = Object.keys(pkg.dependencies).filter((name) => !inlined.has(name));
+const inlined = new Set(['commander', 'chalk', 'yaml', 'zod', 'yocto-spinner', 'handlebars']);
+// Runtime dependencies and doctor's optional validators (peerDependencies) stay external.
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].filter((name) => !inlined.has(name));
 
 const common = {
   bundle: true,

@@ -2,7 +2,7 @@
 // table, runs a command, and maps every error to an exit code in one place.
 
 import { mlforgeVersion } from './version.js';
-import { CancelledError, ChecksFailedError, ExitCode, exitCodeFor, MlforgeError, UsageError } from './errors.js';
+import { CancelledError, ChecksFailedError, ConflictError, ExitCode, exitCodeFor, MlforgeError, UsageError } from './errors.js';
 import type { CommandContext } from './ui/context.js';
 
 export async function run(argv: string[], ctx?: CommandContext): Promise<number> {
@@ -11,6 +11,8 @@ export async function run(argv: string[], ctx?: CommandContext): Promise<number>
     (ctx?.stdout ?? process.stdout).write(`${mlforgeVersion}\n`);
     return ExitCode.ok;
   }
+  // `mlforge` alone is a request for help: printed on stdout, exit 0.
+  if (argv.length === 0) argv = ['--help'];
   const context = ctx ?? (await import('./ui/process-context.js')).processContext();
   const json = argv.includes('--json');
   try {
@@ -28,7 +30,7 @@ function reportError(error: unknown, ctx: CommandContext, json: boolean): number
     // commander already printed its message (help, version or a usage error).
     if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(commander.code)) return ExitCode.ok;
     const message = (error as Error).message.replace(/^error: /, '');
-    if (json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: { code: ExitCode.usage, message } })}\n`);
+    if (json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: { code: ExitCode.usage, kind: 'usage', message } })}\n`);
     return ExitCode.usage;
   }
   const code = exitCodeFor(error);
@@ -36,7 +38,7 @@ function reportError(error: unknown, ctx: CommandContext, json: boolean): number
   // `doctor --json` has already printed its full report: one JSON document only.
   if (json && !(error instanceof ChecksFailedError)) {
     const field = error instanceof MlforgeError ? error.field : undefined;
-    ctx.stdout.write(`${JSON.stringify({ ok: false, error: { code, message, ...(field ? { field } : {}) } })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ ok: false, error: { code, kind: errorKind(error), message, ...(field ? { field } : {}) } })}\n`);
   }
   if (error instanceof CancelledError) ctx.stderr.write(`${message}\n`);
   else if (error instanceof UsageError || error instanceof MlforgeError) ctx.stderr.write(`mlforge: ${message}\n`);
@@ -46,4 +48,18 @@ function reportError(error: unknown, ctx: CommandContext, json: boolean): number
     else ctx.stderr.write('Run again with MLFORGE_DEBUG=1 for the stack trace, and please report it.\n');
   }
   return code;
+}
+
+/**
+ * The symbolic `error.kind` of `--json` output, next to the numeric exit status in `error.code`.
+ * By class, not by `error.name`: the bundle is minified, so class names are not kept.
+ */
+export function errorKind(error: unknown): string {
+  const own = (error as { kind?: unknown } | undefined)?.kind;
+  if (typeof own === 'string') return own;
+  if (error instanceof UsageError) return error.field === 'config' ? 'invalid-config' : error.field ? 'invalid-answer' : 'usage';
+  if (error instanceof ConflictError) return 'target-conflict';
+  if (error instanceof CancelledError) return error.exitCode === ExitCode.terminated ? 'terminated' : 'cancelled';
+  if (error instanceof ChecksFailedError) return 'checks-failed';
+  return error instanceof MlforgeError ? 'failed' : 'internal';
 }

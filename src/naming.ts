@@ -20,12 +20,19 @@ export function toPascalCase(name: string): string {
     .join('');
 }
 
-/** `churn-model` -> `Churn Model` (for titles). */
+/** Name parts that read as acronyms in a title. */
+const titleAcronyms = new Set([
+  'ai', 'api', 'aws', 'cd', 'ci', 'cpu', 'csv', 'cv', 'dl', 'etl', 'gcp', 'gpu', 'http', 'id', 'io', 'iot', 'json', 'k8s',
+  'kpi', 'llm', 'ml', 'mlops', 'nlp', 'ocr', 'rag', 'rest', 'roi', 'sdk', 'sql', 'ui', 'ux',
+]);
+const titleSpellings: Record<string, string> = { mlops: 'MLOps', k8s: 'K8s', io: 'IO' };
+
+/** `churn-model` -> `Churn Model`, `ml-api` -> `ML API` (for titles). */
 export function toTitle(name: string): string {
   return name
     .split('-')
     .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .map((part) => titleSpellings[part] ?? (titleAcronyms.has(part) ? part.toUpperCase() : part[0]!.toUpperCase() + part.slice(1)))
     .join(' ');
 }
 

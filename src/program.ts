@@ -21,7 +21,7 @@ function addAnswerOptions(command: Command): void {
   for (const question of questions) {
     if (question.kind === 'confirm') {
       command.addOption(new Option(`--${question.key}`, optionHelp(question)));
-      command.addOption(new Option(`--no-${question.key}`, `Turn off: ${question.description.toLowerCase()}`));
+      command.addOption(new Option(`--no-${question.key}`, `Turn off: ${question.description}`));
     } else {
       command.addOption(new Option(`--${question.key} <${question.kind === 'text' ? question.placeholder : question.key}>`, optionHelp(question)));
     }
@@ -36,6 +36,16 @@ Examples:
   $ mlforge new demo --cloud local --rollout canary --no-monitoring --yes --no-git
   $ mlforge new svc --config answers.yml --dry-run
   $ mlforge schema > answers.schema.json          # JSON Schema of --config files`;
+
+const programHelp = `
+Examples:
+  $ mlforge new churn-model                       # ask on a terminal, then write ./churn-model
+  $ mlforge new churn-model --yes                 # all defaults: aws, github, fastapi, rolling
+  $ mlforge new svc --config answers.yml --dry-run   # preview the tree; write nothing
+  $ mlforge doctor churn-model                    # check a generated repository
+  $ mlforge schema > answers.schema.json          # JSON Schema of --config files
+
+Run \`mlforge help <command>\` for every option of a command.`;
 
 const doctorHelp = `
 Exit status: 0 when every check passed or was skipped, 1 when any failed,
@@ -55,7 +65,8 @@ export function buildProgram(ctx: CommandContext): Command {
       writeOut: (text) => ctx.stdout.write(text),
       writeErr: (text) => ctx.stderr.write(text),
     })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText('after', programHelp);
 
   const create = program
     .command('new')

@@ -2,7 +2,9 @@
 // Every value, whatever its source, goes through validateAnswer.
 
 import { UsageError } from '../errors.js';
+import { nameRuleText } from '../questions/text-rules.js';
 import {
+  nameFromDirectory,
   questions,
   type Answers,
   type DefaultHints,
@@ -10,11 +12,18 @@ import {
   type Question,
 } from '../questions/table.js';
 import type { ConfigAnswers } from './config-file.js';
-import { fieldLabel, showValue, validateAnswer, type AnswerSource } from './validate-answer.js';
+import { fieldLabel, ruleBroken, showValue, validateAnswer, type AnswerSource } from './validate-answer.js';
+
+/** Answers are missing and there is no terminal to ask them on (exit 2, `--json` kind `missing-answers`). */
+export class MissingAnswersError extends UsageError {
+  readonly kind = 'missing-answers';
+}
 
 /** Asks one question; implemented with @inquirer/prompts in src/ui/prompter.ts. */
 export interface Prompter {
   ask(question: Question, defaultValue: unknown, answers: PartialAnswers): Promise<unknown>;
+  /** A yes/no question outside the table (the confirmation before writing). */
+  confirm(message: string, defaultValue: boolean): Promise<boolean>;
 }
 
 export interface ResolveInput {
@@ -26,6 +35,8 @@ export interface ResolveInput {
   /** --yes: take defaults for everything not given. */
   yes: boolean;
   hints: DefaultHints;
+  /** Called after each answer is known, before the next question (the target is checked after `name`). */
+  onAnswer?: (key: keyof Answers, answers: PartialAnswers) => void | Promise<void>;
 }
 
 export async function resolveAnswers(input: ResolveInput): Promise<Answers> {
@@ -46,6 +57,13 @@ export async function resolveAnswers(input: ResolveInput): Promise<Answers> {
     }
     if (given !== undefined) {
       set(answers, question, validateAnswer(question, given.value, answers, given.source));
+      await input.onAnswer?.(question.key, answers);
+      continue;
+    }
+    if (question.key === 'name' && input.hints.directoryName !== undefined) {
+      // A directory argument names the project: never asked, never silently replaced.
+      set(answers, question, nameFromDirectoryOrThrow(question, input.hints.directoryName, answers));
+      await input.onAnswer?.(question.key, answers);
       continue;
     }
     const fallback = question.default(answers, input.hints);
@@ -58,9 +76,10 @@ export async function resolveAnswers(input: ResolveInput): Promise<Answers> {
       missing.push(question);
       set(answers, question, fallback);
     }
+    await input.onAnswer?.(question.key, answers);
   }
   if (missing.length > 0) {
-    throw new UsageError(
+    throw new MissingAnswersError(
       `No terminal to prompt on, and ${missing.length} answer(s) are missing: ` +
         `${missing.map((question) => `--${question.key}`).join(', ')}. ` +
         'Pass them as flags, put them in a --config file, or add --yes to accept the defaults.',
@@ -68,6 +87,18 @@ export async function resolveAnswers(input: ResolveInput): Promise<Answers> {
     );
   }
   return answers as Answers;
+}
+
+function nameFromDirectoryOrThrow(question: Question, directoryName: string, answers: PartialAnswers): string {
+  const derived = nameFromDirectory(directoryName);
+  const broken = ruleBroken(question, derived, answers);
+  if (broken === undefined) return derived;
+  const from = derived === directoryName ? '' : ` (from the directory ${showValue(directoryName)})`;
+  throw new UsageError(
+    `Invalid name ${showValue(derived)}${from}: ${broken}. ` +
+      `The project name is taken from the directory; pass --name <name> to choose one (${nameRuleText.split(' (')[0]}).`,
+    { field: question.key },
+  );
 }
 
 function givenValue(question: Question, input: ResolveInput): { value: unknown; source: AnswerSource } | undefined {

@@ -38,9 +38,13 @@ export function ruleBroken(question: Question, value: unknown, answers: PartialA
     case 'select': {
       const allowed = question.choices(answers).map((choice) => choice.value);
       if (typeof value === 'string' && allowed.includes(value)) return undefined;
+      const pattern = question.pattern?.(answers);
+      if (typeof value === 'string' && pattern?.test(value)) return undefined;
       const context = question.key === 'region' && answers.cloud ? ` for cloud ${answers.cloud}` : '';
       const hint = typeof value === 'string' ? closest(value, allowed) : undefined;
-      return `must be one of ${allowed.join(', ')}${context}${hint ? ` (did you mean "${hint}"?)` : ''}`;
+      const didYouMean = hint ? ` (did you mean "${hint}"?)` : '';
+      if (pattern) return `must be a region${context} such as ${allowed.slice(0, 3).join(', ')} (any region matching ${pattern.source})${didYouMean}`;
+      return `must be one of ${allowed.join(', ')}${context}${didYouMean}`;
     }
     case 'confirm':
       return typeof value === 'boolean' ? undefined : 'must be true or false';

@@ -1,18 +1,21 @@
 // `mlforge new`: answers -> plan -> write -> post-steps -> summary.
 
+import { homedir } from 'node:os';
 import { basename, relative, resolve } from 'node:path';
 import { loadConfigFile } from '../answers/config-file.js';
-import { resolveAnswers } from '../answers/resolve-answers.js';
+import { resolveAnswers, type Prompter } from '../answers/resolve-answers.js';
+import { CancelledError } from '../errors.js';
 import { planProject, type Plan } from '../plan/plan-project.js';
 import { gitInit, type GitResult } from '../post/git-init.js';
 import type { Answers } from '../questions/table.js';
 import { bundledTemplates } from '../render/bundled-templates.js';
 import { templateSetFromBundle } from '../render/template-bundle.js';
 import type { TemplateSet } from '../render/template-set.js';
-import type { CommandContext } from '../ui/context.js';
+import type { CommandContext, ExecFunction } from '../ui/context.js';
 import { createOutput, renderTree, type Output } from '../ui/output.js';
 import { mlforgeVersion } from '../version.js';
-import { writePlan, type WriteResult } from '../write/write-plan.js';
+import { inspectTarget } from '../write/target-state.js';
+import { targetConflict, writePlan, type WriteResult } from '../write/write-plan.js';
 
 export interface NewOptions {
   flags: Partial<Record<keyof Answers, unknown>>;
@@ -41,12 +44,33 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   const out = createOutput(ctx, options);
   const config = options.config ? await loadConfigFile(resolve(ctx.cwd, options.config)) : undefined;
   const prompter = !options.yes && ctx.interactive ? await ctx.loadPrompter() : undefined;
+  // The target is checked as soon as it is known: before any question with a directory
+  // argument, right after the name without one; a dry run writes nothing and checks nothing.
+  const checkTarget = async (path: string) => {
+    if (options.dryRun) return;
+    const conflict = targetConflict(path, await inspectTarget(path), options.force);
+    if (conflict) throw conflict;
+  };
+  if (directoryArg !== undefined) await checkTarget(resolve(ctx.cwd, directoryArg));
+  const authorGiven = options.flags.author !== undefined || config?.values.author !== undefined;
+  const gitUserName = authorGiven ? undefined : await globalGitUserName(ctx.exec);
+  if (prompter) {
+    out.line(`mlforge ${mlforgeVersion}: a few questions about your model service, then the repository is written.`);
+    out.line(out.color.dim('Enter takes the default shown; Ctrl-C quits. Nothing is written until you confirm.'));
+  }
   const answers = await resolveAnswers({
     flags: options.flags,
     ...(config ? { config } : {}),
     ...(prompter ? { prompter } : {}),
-    yes: options.yes,
-    hints: directoryArg ? { directoryName: basename(resolve(ctx.cwd, directoryArg)) } : {},
+    // A dry run writes nothing, so without a terminal it takes the defaults for missing answers.
+    yes: options.yes || (options.dryRun && !prompter),
+    hints: {
+      ...(directoryArg ? { directoryName: basename(resolve(ctx.cwd, directoryArg)) } : {}),
+      ...(gitUserName ? { gitUserName } : {}),
+    },
+    onAnswer: async (key, partial) => {
+      if (key === 'name' && directoryArg === undefined) await checkTarget(resolve(ctx.cwd, String(partial.name)));
+    },
   });
   const target = resolve(ctx.cwd, directoryArg ?? answers.name);
   const templates = await loadTemplates(options.templatesRoot);
@@ -56,8 +80,9 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
     printPlan(out, plan, target, ctx.cwd);
     return result(plan, target, true, undefined, { status: 'skipped', reason: 'dry run' });
   }
+  if (prompter) await confirmWrite(out, prompter, plan, target, ctx.cwd);
 
-  const endWrite = out.progress(`Writing ${plan.files.length} files to ${displayPath(ctx.cwd, target)}`);
+  const endWrite = out.progress(`Writing ${files(plan.files.length)} to ${describe(displayPath(ctx.cwd, target))}`);
   let written: WriteResult;
   try {
     written = await writePlan(plan, target, {
@@ -69,16 +94,21 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
     endWrite('Nothing was written', false);
     throw error;
   }
-  endWrite(`Wrote ${written.written.length} files to ${displayPath(ctx.cwd, target)}`);
+  endWrite(`Wrote ${files(written.written.length)} to ${describe(displayPath(ctx.cwd, target))}`);
   for (const path of written.overwritten) out.line(`  ${out.color.yellow('overwritten')} ${path}`);
 
   let git: GitResult = { status: 'skipped', reason: '--no-git' };
   if (options.git) {
     const endGit = out.progress('Initialising git repository');
     git = await gitInit(target, { env: ctx.env, mlforgeVersion });
+    // Reported once: a line when it committed or was skipped by design (inside a repository),
+    // one warning on stderr when git is missing or failed.
     if (git.status === 'committed') endGit(`git repository on branch ${git.branch}, commit ${git.commit}`);
-    else endGit(`git: skipped (${git.reason})`, git.status !== 'failed');
-    if (git.status !== 'committed') out.warn(`git ${git.status}: ${git.reason}`);
+    else if (git.status === 'skipped' && git.reason.includes('inside an existing')) endGit(`git init skipped: ${git.reason}`);
+    else {
+      endGit();
+      out.warn(`git ${git.status}: ${git.reason}`);
+    }
   }
   printNextSteps(out, plan.answers, target, ctx.cwd);
   return result(plan, target, false, written, git);
@@ -105,13 +135,56 @@ function result(plan: Plan, target: string, dryRun: boolean, written: WriteResul
   };
 }
 
+/** `1 file`, `122 files`. */
+function files(count: number): string {
+  return `${count} ${count === 1 ? 'file' : 'files'}`;
+}
+
+/** `git config --global user.name`, run outside any repository so a project's config cannot steer it; bounded. */
+async function globalGitUserName(exec: ExecFunction): Promise<string | undefined> {
+  const found = await exec('git', ['config', '--global', 'user.name'], { cwd: homedir(), timeoutMs: 2000 }).catch(() => undefined);
+  const name = found?.ok ? found.stdout.trim() : '';
+  return name === '' ? undefined : name;
+}
+
+async function confirmWrite(out: Output, prompter: Prompter, plan: Plan, target: string, cwd: string): Promise<void> {
+  out.line();
+  out.line(out.color.bold('Summary'));
+  for (const [label, value] of answerRows(plan.answers)) out.line(`  ${label.padEnd(12)} ${value}`);
+  const where = describe(displayPath(cwd, target));
+  if (!(await prompter.confirm(`Write ${files(plan.files.length)} to ${where}?`, true))) {
+    throw new CancelledError('Not confirmed: nothing was written.');
+  }
+}
+
+function answerRows(answers: Answers): Array<[string, string]> {
+  const onOff = (value: boolean) => (value ? 'on' : 'off');
+  return [
+    ['name', answers.name],
+    ['description', answers.description],
+    ['author', answers.author],
+    ['python', answers.python],
+    ['cloud', answers.region ? `${answers.cloud} (${answers.region})` : answers.cloud],
+    ['CI/CD', answers.ci],
+    ['serving', answers.serving === 'fastapi' ? `${answers.serving}, ${answers.rollout} rollout` : answers.serving],
+    ['monitoring', onOff(answers.monitoring)],
+    ['DVC', onOff(answers.dvc)],
+    ['GPU', onOff(answers.gpu)],
+  ];
+}
+
+/** A displayed path in a sentence: `.` reads as "the current directory". */
+function describe(path: string): string {
+  return path === '.' ? 'the current directory' : path;
+}
+
 function displayPath(cwd: string, target: string): string {
   const rel = relative(cwd, target);
   return rel === '' ? '.' : rel.startsWith('..') ? target : rel;
 }
 
 function printPlan(out: Output, plan: Plan, target: string, cwd: string): void {
-  out.line(out.color.bold(`Dry run: would write ${plan.files.length} files to ${displayPath(cwd, target)}`));
+  out.line(out.color.bold(`Dry run: would write ${files(plan.files.length)} to ${describe(displayPath(cwd, target))}`));
   out.line(renderTree(plan.files.map((file) => file.path)));
   out.line();
   out.line(summaryOfAnswers(plan.answers));
@@ -135,7 +208,8 @@ function printNextSteps(out: Output, answers: Answers, target: string, cwd: stri
   out.line();
   out.line(summaryOfAnswers(answers));
   out.line(out.color.bold('Next steps:'));
-  out.line(`  cd ${displayPath(cwd, target)}`);
+  const where = displayPath(cwd, target);
+  if (where !== '.') out.line(`  cd ${where}`);
   out.line('  make install    # virtual environment with the service and its dev tools');
   out.line('  make check      # lint, type check and tests');
   out.line('  make train      # train a model (tracking off: artifacts/)');

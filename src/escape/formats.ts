@@ -50,9 +50,17 @@ export function shellWord(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Inline Markdown text: every ASCII punctuation character that CommonMark lets us escape is escaped. */
+/**
+ * Inline Markdown text, escaped only where Markdown (CommonMark, GitHub and GitLab flavours) would
+ * read markup: emphasis, code, links, HTML, entities, tables, strikethrough and math anywhere; block
+ * markers (heading, list, quote, rule, numbered list) at the start; autolinks (`://`, `@`, `www.`,
+ * a dot inside a word). `A machine-learning model service.` stays as it is.
+ */
 export function markdownText(value: string): string {
-  return value.replace(/[\\`*_{}[\]()#+\-.!|<>~&$'"=:;,?@^/%]/g, (char) => `\\${char}`);
+  const inline = value.replace(/[\\`*_[\]<>&|~$@]|:(?=\/\/)|\.(?=[^\s.])/g, (char) => `\\${char}`);
+  return inline
+    .replace(/^(\s*)([#+\-=>])/, (_all, space: string, char: string) => `${space}\\${char}`)
+    .replace(/^(\s*\d+)([.)])/, (_all, digits: string, char: string) => `${digits}\\${char}`);
 }
 
 /** A double-quoted Dockerfile value (LABEL, ENV): `$` must not expand. */

@@ -1,7 +1,7 @@
 // JSON Schema of the answers file, produced from the questions table.
 
 import * as z from 'zod/mini';
-import { regionsByCloud } from './regions.js';
+import { cloudsWithRegions, regionCatalog } from './regions.js';
 import { questions, type Question } from './table.js';
 
 const freeTextPattern =
@@ -22,6 +22,8 @@ function propertySchema(question: Question): Record<string, unknown> {
       return { ...fromZod, ...(question.key === 'name' ? {} : { pattern: freeTextPattern }), ...base };
     }
     case 'select':
+      // A region newer than the list is valid by pattern (per cloud, below); the list is its examples.
+      if (question.pattern) return { type: ['string', 'null'], examples: [...question.allValues], ...base };
       return question.inapplicable === null
         ? { type: ['string', 'null'], enum: [...question.allValues, null], ...base }
         : { type: 'string', enum: [...question.allValues], ...base };
@@ -31,9 +33,10 @@ function propertySchema(question: Question): Record<string, unknown> {
 }
 
 export function answersJsonSchema(): Record<string, unknown> {
-  const cloudRegionRules = Object.entries(regionsByCloud).map(([cloud, regions]) => ({
+  const catalog = regionCatalog();
+  const cloudRegionRules = cloudsWithRegions.map((cloud) => ({
     if: { properties: { cloud: { const: cloud } }, required: ['cloud'] },
-    then: { properties: { region: { enum: [...regions] } } },
+    then: { properties: { region: { type: 'string', pattern: catalog[cloud].pattern.source, examples: catalog[cloud].regions.map((region) => region.value) } } },
   }));
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -45,6 +48,11 @@ export function answersJsonSchema(): Record<string, unknown> {
     properties: Object.fromEntries(questions.map((question) => [question.key, propertySchema(question)])),
     allOf: [
       ...cloudRegionRules,
+      {
+        // No cloud given: the default cloud's regions.
+        if: { not: { required: ['cloud'] } },
+        then: { properties: { region: { type: 'string', pattern: catalog.aws.pattern.source } } },
+      },
       {
         if: { properties: { cloud: { const: 'local' } }, required: ['cloud'] },
         then: { properties: { region: { type: 'null' } } },

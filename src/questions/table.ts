@@ -3,7 +3,7 @@
 // option table in the README (test/unit/readme-options.test.ts keeps it true).
 
 import * as z from 'zod/mini';
-import { regionsFor } from './regions.js';
+import { regionEntries, regionPattern, regionsFor } from './regions.js';
 import { freeText, projectName } from './text-rules.js';
 
 export const pythonVersions = ['3.11', '3.12', '3.13'] as const;
@@ -35,11 +35,15 @@ export type PartialAnswers = Partial<Answers>;
 export interface DefaultHints {
   /** Base name of the target directory, when one was given. */
   directoryName?: string;
+  /** `git config --global user.name`, when set. */
+  gitUserName?: string;
 }
 
-interface Choice {
+export interface Choice {
   value: string;
   label: string;
+  /** One line shown under the highlighted choice. */
+  hint?: string;
 }
 
 interface BaseQuestion<K extends AnswerKey> {
@@ -48,6 +52,8 @@ interface BaseQuestion<K extends AnswerKey> {
   message: string;
   /** One line for --help, the README and the JSON Schema. */
   description: string;
+  /** One line shown beside the prompt: what the answer decides. */
+  hint: string;
   /** Whether the question applies given earlier answers (absent: always). */
   when?: (answers: PartialAnswers) => boolean;
   /** The value recorded when the question does not apply. */
@@ -71,28 +77,34 @@ export interface SelectQuestion<K extends AnswerKey = AnswerKey> extends BaseQue
   allValues: readonly string[];
   /** Help text for the choices when they depend on other answers. */
   choicesText?: string;
+  /** Values outside the list that are still valid (a region newer than the list), by pattern. */
+  pattern?: (answers: PartialAnswers) => RegExp | undefined;
+  /** Prompted as a type-to-filter list (long lists). */
+  searchable?: boolean;
 }
 export interface ConfirmQuestion<K extends AnswerKey = AnswerKey> extends BaseQuestion<K> {
   kind: 'confirm';
 }
 export type Question = TextQuestion | SelectQuestion | ConfirmQuestion;
 
-const labelled = (values: readonly string[], labels: Record<string, string> = {}): Choice[] =>
-  values.map((value) => ({ value, label: labels[value] ?? value }));
+type Labels = Record<string, { label: string; hint?: string }>;
+const labelled = (values: readonly string[], labels: Labels = {}): Choice[] =>
+  values.map((value) => ({ value, label: labels[value]?.label ?? value, ...(labels[value]?.hint ? { hint: labels[value].hint } : {}) }));
 
 const fallbackName = 'ml-service';
 
-/** Directory base name turned into a valid project name, when that is possible. */
-function nameFromDirectory(directoryName: string | undefined): string {
-  if (directoryName === undefined) return fallbackName;
-  const candidate = directoryName
+/**
+ * The project name a directory base name gives (lowercased, other characters as hyphens), which
+ * may still break the name rule (`json`, `42`): the caller validates it like any other answer.
+ */
+export function nameFromDirectory(directoryName: string): string {
+  return directoryName
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^[^a-z]+/, '')
     .replace(/-+$/, '')
     .slice(0, 40)
     .replace(/-+$/, '');
-  return projectName.safeParse(candidate).success ? candidate : fallbackName;
 }
 
 export const questions: readonly Question[] = [
@@ -100,16 +112,19 @@ export const questions: readonly Question[] = [
     key: 'name',
     kind: 'text',
     message: 'Project name',
+    hint: 'names the Python package, the image, the Kubernetes objects and the cloud resources',
     description: 'Project name: Python distribution, Docker image, Kubernetes and Terraform prefix',
     placeholder: 'name',
     schema: projectName,
-    default: (_answers, hints) => nameFromDirectory(hints.directoryName),
-    defaultText: 'the target directory name, else ml-service',
+    // With a directory argument the name comes from it (see resolve-answers.ts) and is not asked.
+    default: () => fallbackName,
+    defaultText: 'from the target directory name, else ml-service',
   },
   {
     key: 'description',
     kind: 'text',
     message: 'One-line description',
+    hint: 'goes into the README, pyproject.toml and the image labels',
     description: 'One-line description (README, pyproject, image labels)',
     placeholder: 'text',
     schema: freeText('description', 200),
@@ -119,18 +134,25 @@ export const questions: readonly Question[] = [
     key: 'author',
     kind: 'text',
     message: 'Author or team',
+    hint: 'who owns the service: pyproject authors and the model card',
     description: 'Author or owning team (pyproject authors, model card)',
     placeholder: 'text',
     schema: freeText('author', 100),
-    default: (answers) => `${answers.name ?? fallbackName} maintainers`,
-    defaultText: '"<name> maintainers"',
+    default: (answers, hints) => hints.gitUserName ?? `${answers.name ?? fallbackName} maintainers`,
+    defaultText: 'your git user.name, else "<name> maintainers"',
   },
   {
     key: 'python',
     kind: 'select',
     message: 'Python version',
+    hint: 'used by the service, its container image and CI',
     description: 'Python version of the service, its image and CI',
-    choices: () => labelled(pythonVersions),
+    choices: () =>
+      labelled(pythonVersions, {
+        '3.11': { label: '3.11', hint: 'oldest supported; for dependencies that lag behind' },
+        '3.12': { label: '3.12', hint: 'recommended: every dependency of the service has wheels for it' },
+        '3.13': { label: '3.13', hint: 'newest; check that your own dependencies support it' },
+      }),
     allValues: pythonVersions,
     default: () => '3.12',
   },
@@ -138,13 +160,14 @@ export const questions: readonly Question[] = [
     key: 'cloud',
     kind: 'select',
     message: 'Cloud',
+    hint: 'where the registry, the cluster, storage and MLflow’s database run',
     description: 'Where it runs: registry, cluster, storage and Terraform',
     choices: () =>
       labelled(clouds, {
-        aws: 'AWS (ECR, EKS, S3, RDS)',
-        gcp: 'Google Cloud (Artifact Registry, GKE, GCS, Cloud SQL)',
-        azure: 'Azure (ACR, AKS, Blob Storage, PostgreSQL Flexible Server)',
-        local: 'Local only (kind cluster, no Terraform)',
+        aws: { label: 'AWS', hint: 'ECR registry, EKS cluster, S3 storage, RDS PostgreSQL for MLflow' },
+        gcp: { label: 'Google Cloud', hint: 'Artifact Registry, GKE cluster, GCS storage, Cloud SQL for MLflow' },
+        azure: { label: 'Azure', hint: 'ACR registry, AKS cluster, Blob Storage, PostgreSQL Flexible Server for MLflow' },
+        local: { label: 'Local only', hint: 'a kind cluster on your machine; no Terraform, no cloud account' },
       }),
     allValues: clouds,
     default: () => 'aws',
@@ -153,13 +176,20 @@ export const questions: readonly Question[] = [
     key: 'region',
     kind: 'select',
     message: 'Region',
-    description: 'Cloud region, by cloud (not used with local)',
+    hint: 'where every cloud resource is created',
+    description: 'Cloud region for the registry, cluster, storage and database (not used with local)',
     when: (answers) => regionsFor(answers.cloud).length > 0,
     inapplicable: null,
     inapplicableReason: 'it does not apply when cloud is local',
-    choices: (answers) => labelled(regionsFor(answers.cloud)),
-    allValues: [...regionsFor('aws'), ...regionsFor('gcp'), ...regionsFor('azure')],
-    choicesText: (['aws', 'gcp', 'azure'] as const).map((cloud) => `${cloud}: ${regionsFor(cloud).join(', ')}`).join('; '),
+    choices: (answers) => regionEntries(answers.cloud).map((region) => ({ value: region.value, label: region.value, hint: region.location })),
+    pattern: (answers) => regionPattern(answers.cloud),
+    searchable: true,
+    get allValues() {
+      return [...regionsFor('aws'), ...regionsFor('gcp'), ...regionsFor('azure')];
+    },
+    choicesText:
+      'every region of the cloud with its managed Kubernetes and registry (listed in templates/versions/regions.yml), ' +
+      'or a newer one of the same form (aws: eu-west-2, gcp: europe-west2, azure: uksouth)',
     default: (answers) => regionsFor(answers.cloud)[0] ?? null,
     defaultText: 'us-east-1 (aws), us-central1 (gcp), eastus (azure)',
   },
@@ -167,8 +197,13 @@ export const questions: readonly Question[] = [
     key: 'ci',
     kind: 'select',
     message: 'CI/CD system',
+    hint: 'runs tests, builds the image, trains and deploys',
     description: 'CI/CD system',
-    choices: () => labelled(cis, { github: 'GitHub Actions', gitlab: 'GitLab CI' }),
+    choices: () =>
+      labelled(cis, {
+        github: { label: 'GitHub Actions', hint: 'workflows in .github/, OIDC to the cloud, environments with approval' },
+        gitlab: { label: 'GitLab CI', hint: 'one .gitlab-ci.yml, OIDC ID tokens to the cloud, protected environments' },
+      }),
     allValues: cis,
     default: () => 'github',
   },
@@ -176,11 +211,12 @@ export const questions: readonly Question[] = [
     key: 'serving',
     kind: 'select',
     message: 'Serving on Kubernetes',
+    hint: 'how the model server runs in the cluster',
     description: 'Serving on Kubernetes: a FastAPI Deployment or a KServe InferenceService',
     choices: () =>
       labelled(servings, {
-        fastapi: 'FastAPI Deployment (Service, HPA, Ingress)',
-        kserve: 'KServe InferenceService (custom predictor)',
+        fastapi: { label: 'FastAPI Deployment', hint: 'plain Kubernetes: Deployment, Service, HPA, Ingress; nothing else to install' },
+        kserve: { label: 'KServe InferenceService', hint: 'the same server as a KServe custom predictor; needs KServe in the cluster' },
       }),
     allValues: servings,
     default: () => 'fastapi',
@@ -189,14 +225,15 @@ export const questions: readonly Question[] = [
     key: 'rollout',
     kind: 'select',
     message: 'Rollout strategy',
+    hint: 'how a new version replaces the running one',
     description: 'Rollout strategy; canary (Argo Rollouts) needs --serving fastapi',
     when: (answers) => answers.serving !== 'kserve',
     inapplicable: 'rolling',
     inapplicableReason: 'canary rollouts need serving fastapi (KServe manages its own revisions)',
     choices: () =>
       labelled(rollouts, {
-        rolling: 'Rolling update (Deployment)',
-        canary: 'Canary with automated analysis (Argo Rollouts)',
+        rolling: { label: 'Rolling update', hint: 'the Deployment replaces pods gradually, gated by readiness probes' },
+        canary: { label: 'Canary', hint: 'Argo Rollouts shifts traffic in steps and rolls back on bad Prometheus metrics' },
       }),
     allValues: rollouts,
     default: () => 'rolling',
@@ -204,7 +241,8 @@ export const questions: readonly Question[] = [
   {
     key: 'monitoring',
     kind: 'confirm',
-    message: 'Add monitoring (Prometheus metrics, alerts, Grafana dashboard, drift CronJob)?',
+    message: 'Add monitoring (Prometheus metrics and alerts, Grafana dashboard, drift CronJob)?',
+    hint: 'needs the Prometheus operator in the cluster',
     description: 'Prometheus ServiceMonitor and alerts, Grafana dashboard, local Prometheus/Grafana, in-cluster drift CronJob',
     default: () => true,
   },
@@ -212,6 +250,7 @@ export const questions: readonly Question[] = [
     key: 'dvc',
     kind: 'confirm',
     message: 'Version data with DVC?',
+    hint: 'tracks the training data in the cloud’s object storage',
     description: 'DVC pipeline and a remote in the cloud’s object storage',
     default: () => false,
   },
@@ -219,6 +258,7 @@ export const questions: readonly Question[] = [
     key: 'gpu',
     kind: 'confirm',
     message: 'Serve on GPUs?',
+    hint: 'a CUDA image and a GPU node pool; costs more, only for models that need it',
     description: 'CUDA runtime image and a GPU node pool',
     default: () => false,
   },

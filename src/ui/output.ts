@@ -13,8 +13,8 @@ export interface Output {
   /** A line for people on stdout (suppressed by --quiet and --json). */
   line(text?: string): void;
   warn(text: string): void;
-  /** Starts a progress indicator; returns a function that ends it with a final line. */
-  progress(text: string): (final: string, ok?: boolean) => void;
+  /** Starts a progress indicator; returns a function that ends it with a final line (none when omitted). */
+  progress(text: string): (final?: string, ok?: boolean) => void;
 }
 
 export function colorEnabled(ctx: Pick<CommandContext, 'env'>, stream: { isTTY?: boolean }): boolean {
@@ -40,10 +40,16 @@ export function createOutput(ctx: CommandContext, options: { quiet: boolean; jso
       if (silent) return () => {};
       if (ctx.stderr.isTTY && colorEnabled(ctx, ctx.stderr)) {
         const running = yoctoSpinner({ text, stream: ctx.stderr as NodeJS.WriteStream }).start();
-        return (final, ok = true) => void (ok ? running.success(final) : running.error(final));
+        return (final, ok = true) => {
+          if (final === undefined) running.stop();
+          else if (ok) running.success(final);
+          else running.error(final);
+        };
       }
-      ctx.stderr.write(`${text}...\n`);
-      return (final, ok = true) => write(`${ok ? color.green('✔') : color.red('✖')} ${final}`);
+      ctx.stderr.write(`${text} ...\n`);
+      return (final, ok = true) => {
+        if (final !== undefined) write(`${ok ? color.green('✔') : color.red('✖')} ${final}`);
+      };
     },
   };
 }

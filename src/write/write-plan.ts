@@ -14,7 +14,7 @@ import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConflictError, MlforgeError } from '../errors.js';
 import type { Plan } from '../plan/plan-project.js';
-import { inspectTarget } from './target-state.js';
+import { inspectTarget, type TargetState } from './target-state.js';
 
 /** The file-system calls the writer makes; tests inject failing ones. */
 export type WriterFs = Pick<typeof nodeFs, 'mkdirSync' | 'writeFileSync' | 'chmodSync' | 'readFileSync' | 'statSync' | 'renameSync' | 'rmSync'>;
@@ -39,21 +39,26 @@ export interface WriteResult {
 
 export class WriteError extends MlforgeError {}
 
+/** Why the target cannot be written, or undefined (also used by `new` to refuse before asking). */
+export function targetConflict(target: string, state: TargetState, force: boolean): ConflictError | undefined {
+  if (state.kind === 'not-a-directory') {
+    return new ConflictError(`Target ${target} exists and is not a directory. Choose another directory.`);
+  }
+  if (state.kind === 'non-empty-directory' && !force) {
+    const shown = state.entries.slice(0, 5).join(', ') + (state.entries.length > 5 ? ', ...' : '');
+    return new ConflictError(
+      `Target ${target} is not empty (${shown}). Choose an empty or new directory, ` +
+        'or pass --force to write the planned files into it (nothing is deleted; overwritten files are listed).',
+    );
+  }
+  return undefined;
+}
+
 export async function writePlan(plan: Plan, target: string, options: WriteOptions): Promise<WriteResult> {
   const state = await inspectTarget(target);
-  if (state.kind === 'not-a-directory') {
-    throw new ConflictError(`Target ${target} exists and is not a directory. Choose another directory.`);
-  }
-  if (state.kind === 'non-empty-directory') {
-    if (!options.force) {
-      const shown = state.entries.slice(0, 5).join(', ') + (state.entries.length > 5 ? ', ...' : '');
-      throw new ConflictError(
-        `Target ${target} is not empty (${shown}). Choose an empty or new directory, ` +
-          'or pass --force to write the planned files into it (nothing is deleted; overwritten files are listed).',
-      );
-    }
-    return mergeInto(plan, target, options);
-  }
+  const conflict = targetConflict(target, state, options.force);
+  if (conflict) throw conflict;
+  if (state.kind === 'non-empty-directory') return mergeInto(plan, target, options);
   return stageAndRename(plan, target, options);
 }
 

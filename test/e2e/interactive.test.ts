@@ -2,7 +2,7 @@
 // send-keys answers the prompts, capture-pane reads the screen.
 
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
@@ -16,21 +16,22 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 class TmuxSession {
   constructor(readonly name: string) {}
-  static async start(command: string): Promise<TmuxSession> {
+  static async start(command: string, env: Record<string, string> = {}): Promise<TmuxSession> {
     const name = `mlforge-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    await execa('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '50', command], {
-      env: { ...process.env, NO_COLOR: '1', TERM: 'xterm-256color' },
+    // The session's own server (-L) so the environment below reaches the command.
+    await execa('tmux', ['-L', name, 'new-session', '-d', '-s', name, '-x', '160', '-y', '50', command], {
+      env: { ...process.env, NO_COLOR: '1', TERM: 'xterm-256color', ...env },
     });
     return new TmuxSession(name);
   }
   async screen(): Promise<string> {
-    return (await execa('tmux', ['capture-pane', '-p', '-t', this.name], { reject: false })).stdout;
+    return (await execa('tmux', ['-L', this.name, 'capture-pane', '-p', '-t', this.name], { reject: false })).stdout;
   }
   /** Waits until the screen shows `text`, then sends the keys. */
   async answer(text: string, ...keys: string[]): Promise<void> {
     await this.waitFor(text);
     for (const key of keys) {
-      await execa('tmux', ['send-keys', '-t', this.name, key]);
+      await execa('tmux', ['-L', this.name, 'send-keys', '-t', this.name, key]);
       await sleep(120);
     }
   }
@@ -43,7 +44,7 @@ class TmuxSession {
     throw new Error(`timed out waiting for "${text}"; screen:\n${await this.screen()}`);
   }
   async kill(): Promise<void> {
-    await execa('tmux', ['kill-session', '-t', this.name], { reject: false });
+    await execa('tmux', ['-L', this.name, 'kill-server'], { reject: false });
   }
 }
 
@@ -62,42 +63,96 @@ async function exitCodeFile(file: string, timeoutMs = 30_000): Promise<number> {
 describe.skipIf(!tmuxAvailable)('interactive prompts in a pseudo-terminal', () => {
   beforeAll(() => assertBuilt());
 
-  it('asks only what flags did not answer, follows conditional questions and writes the answers', async () => {
+  it('introduces itself, hints every question, takes the name from the directory and the author from git, searches regions, sums up and writes after the confirmation', async () => {
     const dir = await tempDir();
+    const home = join(dir, 'home');
+    await mkdir(home);
+    await writeFile(join(home, '.gitconfig'), '[user]\n\tname = Ada Lovelace\n');
     const target = join(dir, 'pty-svc');
     const exitFile = join(dir, 'exit');
-    const session = await TmuxSession.start(`node ${binPath} new ${target} --no-git --python 3.11; echo $? > ${exitFile}; sleep 30`);
+    const session = await TmuxSession.start(`node ${binPath} new ${target} --no-git --python 3.11; echo $? > ${exitFile}; sleep 30`, {
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+    });
     try {
-      await session.answer('Project name', 'Enter'); // default from the directory: pty-svc
-      await session.answer('One-line description', 'C-u', 'Fraud scoring API', 'Enter');
-      await session.answer('Author or team', 'Enter');
-      await session.answer('Cloud', 'Down', 'Enter'); // gcp
-      await session.answer('Region', 'Down', 'Enter'); // us-east1
+      await session.waitFor('a few questions about your model service');
+      await session.answer('One-line description · goes into the README', 'C-u', 'Fraud scoring API', 'Enter');
+      await session.answer('Author or team', 'Enter'); // default: git user.name
+      await session.answer('Cloud · where the registry', 'Down'); // gcp
+      await session.answer('Artifact Registry, GKE cluster', 'Enter'); // the highlighted choice's hint
+      await session.answer('Region (type to filter)', 'london');
+      await session.waitFor('europe-west2');
+      await session.answer('London', 'Enter');
       await session.answer('CI/CD system', 'Down', 'Enter'); // gitlab
       await session.answer('Serving on Kubernetes', 'Enter'); // fastapi
       await session.answer('Rollout strategy', 'Down', 'Enter'); // canary
       await session.answer('Add monitoring', 'n', 'Enter');
       await session.answer('Version data with DVC', 'y', 'Enter');
       await session.answer('Serve on GPUs', 'Enter');
+      await session.waitFor('? Write ');
+      const summary = await session.screen();
+      expect(summary).toMatch(/author\s+Ada Lovelace/);
+      expect(summary).toMatch(/cloud\s+gcp \(europe-west2\)/);
+      expect(existsSync(target)).toBe(false); // nothing before the confirmation
+      await session.answer('? Write ', 'Enter');
       expect(await exitCodeFile(exitFile)).toBe(0);
       const screen = await session.screen();
+      expect(screen).not.toContain('Project name'); // the directory names the project
       expect(screen).not.toContain('Python version'); // answered by --python
     } finally {
       await session.kill();
     }
     const provenance = parseYaml(await readFile(join(target, '.mlforge.yml'), 'utf8')) as { answers: Record<string, unknown> };
     expect(provenance.answers).toEqual({
-      name: 'pty-svc', description: 'Fraud scoring API', author: 'pty-svc maintainers', python: '3.11',
-      cloud: 'gcp', region: 'us-east1', ci: 'gitlab', serving: 'fastapi', rollout: 'canary',
+      name: 'pty-svc', description: 'Fraud scoring API', author: 'Ada Lovelace', python: '3.11',
+      cloud: 'gcp', region: 'europe-west2', ci: 'gitlab', serving: 'fastapi', rollout: 'canary',
       monitoring: false, dvc: true, gpu: false,
     });
   });
 
+  it('refuses a non-empty target right after the name, before any other question (exit 3)', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'taken'));
+    await writeFile(join(dir, 'taken', 'notes.txt'), 'mine\n');
+    const exitFile = join(dir, 'exit');
+    const session = await TmuxSession.start(`cd ${dir} && node ${binPath} new --no-git; echo $? > ${exitFile}; sleep 30`);
+    try {
+      await session.answer('Project name', 'C-u', 'taken', 'Enter');
+      expect(await exitCodeFile(exitFile)).toBe(3);
+      const screen = await session.screen();
+      expect(screen).toContain('is not empty (notes.txt)');
+      expect(screen).not.toContain('One-line description');
+    } finally {
+      await session.kill();
+    }
+    expect(await readFile(join(dir, 'taken', 'notes.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('accepts a typed region newer than the list, and writes nothing when the summary is declined (exit 130)', async () => {
+    const dir = await tempDir();
+    const target = join(dir, 'declined');
+    const exitFile = join(dir, 'exit');
+    const given = '--description Scores --author Team --python 3.12 --cloud aws --ci github --serving fastapi --rollout rolling --no-monitoring --no-dvc --no-gpu';
+    const session = await TmuxSession.start(`node ${binPath} new ${target} ${given} --no-git; echo $? > ${exitFile}; sleep 30`);
+    try {
+      await session.answer('Region (type to filter)', 'ap-east-9');
+      await session.waitFor('not in the list: used as typed');
+      await session.answer('not in the list', 'Enter');
+      await session.waitFor('? Write 113 files to'); // without monitoring
+      expect(await session.screen()).toMatch(/cloud\s+aws \(ap-east-9\)/);
+      await session.answer('? Write 113 files to', 'n', 'Enter');
+      expect(await exitCodeFile(exitFile)).toBe(130);
+      expect(await session.screen()).toContain('Not confirmed: nothing was written.');
+    } finally {
+      await session.kill();
+    }
+    expect(existsSync(target)).toBe(false);
+  });
+
   it('re-asks after an invalid answer, and Ctrl-C exits 130 with nothing written', async () => {
     const dir = await tempDir();
-    const target = join(dir, 'cancelled');
     const exitFile = join(dir, 'exit');
-    const session = await TmuxSession.start(`node ${binPath} new ${target}; echo $? > ${exitFile}; sleep 30`);
+    const session = await TmuxSession.start(`cd ${dir} && node ${binPath} new; echo $? > ${exitFile}; sleep 30`);
     try {
       await session.answer('Project name', 'C-u', 'Bad Name', 'Enter');
       await session.waitFor('name must be 3 to 40 characters');
@@ -106,6 +161,6 @@ describe.skipIf(!tmuxAvailable)('interactive prompts in a pseudo-terminal', () =
     } finally {
       await session.kill();
     }
-    expect(existsSync(target)).toBe(false);
+    expect((await readdir(dir)).sort()).toEqual(['exit']);
   });
 });

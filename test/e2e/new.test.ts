@@ -41,7 +41,9 @@ describe('mlforge new (built CLI, no terminal)', () => {
     expect((await execa('git', ['branch', '--show-current'], { cwd: join(parent, 'svc-a') })).stdout).toBe('trunk');
     const inner = await mlforge(['new', join(parent, 'svc-a', 'nested-svc'), '--yes'], { env: { HOME: home, NO_COLOR: '1' } });
     expect(inner.exitCode).toBe(0);
-    expect(inner.stderr).toContain('inside an existing git repository');
+    // Reported once, as a skip on stdout, not also as a warning.
+    expect(`${inner.stdout}\n${inner.stderr}`.match(/inside an existing git repository/g)).toHaveLength(1);
+    expect(inner.stdout).toContain('✔ git init skipped: the directory is inside an existing git repository');
     expect(existsSync(join(parent, 'svc-a', 'nested-svc', '.git'))).toBe(false);
   });
 

@@ -48,7 +48,7 @@ describe.each([
     try {
       await waitUntil(async () => {
         const screen = (await execa('tmux', ['capture-pane', '-p', '-t', session], { reject: false })).stdout;
-        return screen.includes('Project name') ? true : undefined;
+        return screen.includes('One-line description') ? true : undefined;
       }, 'the first prompt');
       const pid = await waitUntil(() => readNumber(pidFile), 'the pid file');
       process.kill(pid, signal);

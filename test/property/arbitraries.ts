@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { questionFor, clouds, cis, pythonVersions, servings, type Answers, type TextQuestion } from '../../src/questions/table.js';
-import { regionsFor } from '../../src/questions/regions.js';
+import { regionPattern, regionsFor } from '../../src/questions/regions.js';
 import { projectName } from '../../src/questions/text-rules.js';
 
 export const seed = Number(process.env.FC_SEED ?? 5052026);
@@ -75,7 +75,8 @@ export const brokenAnswer: fc.Arbitrary<BrokenAnswer> = fc.oneof(
   notOneOf(clouds).map((value) => ({ key: 'cloud' as const, value, context: {} })),
   fc
     .tuple(fc.constantFrom('aws', 'gcp', 'azure', 'local'), fc.oneof(fc.constantFrom(...regionsFor('aws'), ...regionsFor('gcp'), ...regionsFor('azure')), notOneOf([])))
-    .filter(([cloud, region]) => !regionsFor(cloud).includes(region))
+    // Not listed for that cloud and not of its form either (a newer region of the form is valid).
+    .filter(([cloud, region]) => !regionsFor(cloud).includes(region) && !regionPattern(cloud)?.test(region))
     .map(([cloud, value]) => ({ key: 'region' as const, value, context: { cloud } })),
   notOneOf(cis).map((value) => ({ key: 'ci' as const, value, context: {} })),
   notOneOf(servings).map((value) => ({ key: 'serving' as const, value, context: {} })),

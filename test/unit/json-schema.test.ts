@@ -15,12 +15,25 @@ describe('mlforge schema', () => {
     expect(validate({ description: 'Quotes " and ${{ x }} and ünï' })).toBe(true);
   });
 
+  it('accepts every listed region and a newer one of the same form, per cloud', () => {
+    for (const [cloud, region] of [
+      ['aws', 'eu-west-2'], ['aws', 'ap-south-1'], ['aws', 'ap-east-9'], ['gcp', 'europe-west2'], ['gcp', 'europe-west12'],
+      ['azure', 'uksouth'], ['azure', 'newregion3'],
+    ]) {
+      expect(validate({ cloud, region }), `${cloud} ${region}`).toBe(true);
+    }
+    expect(validate({ region: 'eu-west-2' })).toBe(true);
+  });
+
   it.each([
     [{ clod: 'aws' }, 'unknown key'],
     [{ cloud: 'aws2' }, 'bad enum'],
     [{ name: 'Bad_Name' }, 'name pattern'],
     [{ name: 'ab' }, 'name too short'],
     [{ cloud: 'aws', region: 'europe-west1' }, 'region of another cloud'],
+    [{ cloud: 'gcp', region: 'us-east-1' }, 'an AWS region for gcp'],
+    [{ cloud: 'aws', region: 'eu-west' }, 'region without its number'],
+    [{ region: 'uksouth' }, 'an Azure region for the default cloud'],
     [{ cloud: 'local', region: 'us-east-1' }, 'region with local'],
     [{ serving: 'kserve', rollout: 'canary' }, 'canary with kserve'],
     [{ gpu: 'yes' }, 'string for a boolean'],

@@ -7,6 +7,9 @@ describe('name conversions', () => {
     expect(toEnvPrefix('churn-model')).toBe('CHURN_MODEL_');
     expect(toPascalCase('churn-model')).toBe('ChurnModel');
     expect(toTitle('churn-model')).toBe('Churn Model');
+    expect(toTitle('ml-service')).toBe('ML Service');
+    expect(toTitle('fraud-api')).toBe('Fraud API');
+    expect(toTitle('nlp-mlops-demo')).toBe('NLP MLOps Demo');
   });
 
   it('makes alphanumeric names within a length cap', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ruleBroken } from '../../src/answers/validate-answer.js';
-import { regionsByCloud } from '../../src/questions/regions.js';
-import { answerKeys, questions } from '../../src/questions/table.js';
+import { regionCatalog, regionsFor } from '../../src/questions/regions.js';
+import { answerKeys, nameFromDirectory, questions } from '../../src/questions/table.js';
 import { answersWith } from '../helpers/generate.js';
 
 describe('questions table', () => {
@@ -38,7 +38,8 @@ describe('questions table', () => {
     const region = questions.find((question) => question.key === 'region')!;
     expect(region.kind).toBe('select');
     if (region.kind !== 'select') return;
-    expect(region.choices({ cloud: 'gcp' }).map((choice) => choice.value)).toEqual([...regionsByCloud.gcp]);
+    expect(region.choices({ cloud: 'gcp' }).map((choice) => choice.value)).toEqual(regionCatalog().gcp.regions.map((r) => r.value));
+    expect(region.choices({ cloud: 'aws' }).find((choice) => choice.value === 'eu-west-2')?.hint).toBe('Europe (London)');
     expect(region.when!({ cloud: 'local' })).toBe(false);
     expect(answersWith({ cloud: 'azure' }).region).toBe('eastus');
     expect(answersWith({ cloud: 'local' }).region).toBeNull();
@@ -53,9 +54,35 @@ describe('questions table', () => {
 
   it('defaults the name from the target directory when that gives a valid name', () => {
     const name = questions.find((question) => question.key === 'name')!;
-    expect(name.default({}, { directoryName: 'Fraud_Detector' })).toBe('fraud-detector');
-    expect(name.default({}, { directoryName: '42' })).toBe('ml-service');
-    expect(name.default({}, { directoryName: 'json' })).toBe('ml-service');
+    // The directory gives the name (resolve-answers.ts validates it); the table's default is only for no directory.
+    expect(nameFromDirectory('Fraud_Detector')).toBe('fraud-detector');
+    expect(nameFromDirectory('42')).toBe('');
+    expect(nameFromDirectory('json')).toBe('json');
     expect(name.default({}, {})).toBe('ml-service');
+  });
+
+  it('gives every question and every choice a one-line hint', () => {
+    for (const question of questions) {
+      expect(question.hint, question.key).toMatch(/^[^\n]{10,100}$/);
+      if (question.kind !== 'select') continue;
+      for (const cloud of ['aws', 'gcp', 'azure'] as const) {
+        for (const choice of question.choices({ cloud })) expect(choice.hint, `${question.key} ${choice.value}`).toMatch(/^[^\n]{3,100}$/);
+      }
+    }
+  });
+
+  it('lists regions per cloud that match the cloud’s pattern, with the issue’s missing ones', () => {
+    const catalog = regionCatalog();
+    for (const cloud of ['aws', 'gcp', 'azure'] as const) {
+      expect(catalog[cloud].regions.length, cloud).toBeGreaterThan(25);
+      for (const { value } of catalog[cloud].regions) expect(value).toMatch(catalog[cloud].pattern);
+    }
+    expect(regionsFor('aws')).toEqual(expect.arrayContaining(['eu-west-2', 'ap-south-1']));
+    expect(regionsFor('gcp')).toContain('europe-west2');
+    expect(regionsFor('aws')[0]).toBe('us-east-1');
+    expect(regionsFor('gcp')[0]).toBe('us-central1');
+    expect(regionsFor('azure')[0]).toBe('eastus');
+    expect(catalog.aws.pattern.test('us-gov-west-1')).toBe(true);
+    expect(catalog.azure.pattern.test('East US')).toBe(false);
   });
 });

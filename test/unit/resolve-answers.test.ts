@@ -12,6 +12,9 @@ function fakePrompter(replies: Record<string, unknown>): Prompter & { asked: str
       asked.push(question.key);
       return question.key in replies ? replies[question.key] : defaultValue;
     },
+    async confirm() {
+      return true;
+    },
   };
 }
 
@@ -89,11 +92,57 @@ describe('resolveAnswers precedence: flags > config > prompts > defaults', () =>
   it('names the config file and key when a config value is invalid', async () => {
     await expect(
       resolveAnswers({ flags: {}, config: { path: 'a.yml', values: { cloud: 'aws', region: 'westeurope' } }, yes: true, hints: {} }),
-    ).rejects.toThrow('Invalid "region" in a.yml "westeurope": must be one of us-east-1');
+    ).rejects.toThrow('Invalid "region" in a.yml "westeurope": must be a region for cloud aws such as us-east-1');
   });
 
   it('validates prompt answers with the same rules', async () => {
     const prompter = fakePrompter({ name: 'Bad Name' });
     await expect(resolveAnswers({ flags: {}, prompter, yes: false, hints: {} })).rejects.toThrow(/Invalid name "Bad Name"/);
+  });
+
+  it('takes the name from a directory argument without asking, and refuses one that breaks the rule', async () => {
+    const prompter = fakePrompter({});
+    const answers = await resolveAnswers({ flags: {}, prompter, yes: false, hints: { directoryName: 'Fraud_Detector' } });
+    expect(answers.name).toBe('fraud-detector');
+    expect(prompter.asked).not.toContain('name');
+    await expect(resolveAnswers({ flags: {}, yes: true, hints: { directoryName: 'json' } })).rejects.toThrow(
+      /Invalid name "json": name must not be a Python keyword, a standard-library module or a dependency of the service\. .*--name/,
+    );
+    await expect(resolveAnswers({ flags: {}, yes: true, hints: { directoryName: '42' } })).rejects.toThrow(/from the directory "42"/);
+    // An explicit --name wins over the directory.
+    expect((await resolveAnswers({ flags: { name: 'scorer' }, yes: true, hints: { directoryName: 'json' } })).name).toBe('scorer');
+  });
+
+  it('defaults the author to the git user name when there is one', async () => {
+    expect((await resolveAnswers({ flags: { name: 'svc-a' }, yes: true, hints: { gitUserName: 'Ada Lovelace' } })).author).toBe('Ada Lovelace');
+    expect((await resolveAnswers({ flags: { name: 'svc-a' }, yes: true, hints: {} })).author).toBe('svc-a maintainers');
+  });
+
+  it('reports each answer as soon as it is known, so the target can be refused before the next question', async () => {
+    const prompter = fakePrompter({});
+    const seen: string[] = [];
+    await expect(
+      resolveAnswers({
+        flags: {},
+        prompter,
+        yes: false,
+        hints: {},
+        onAnswer: (key) => {
+          seen.push(key);
+          if (key === 'name') throw new Error('target taken');
+        },
+      }),
+    ).rejects.toThrow('target taken');
+    expect(seen).toEqual(['name']);
+    expect(prompter.asked).toEqual(['name']);
+  });
+
+  it('accepts a region that is not listed when it has the cloud’s form, and names the form otherwise', async () => {
+    expect((await resolveAnswers({ flags: { cloud: 'aws', region: 'eu-west-2' }, yes: true, hints: {} })).region).toBe('eu-west-2');
+    expect((await resolveAnswers({ flags: { cloud: 'aws', region: 'ap-east-7' }, yes: true, hints: {} })).region).toBe('ap-east-7');
+    expect((await resolveAnswers({ flags: { cloud: 'gcp', region: 'europe-west12' }, yes: true, hints: {} })).region).toBe('europe-west12');
+    await expect(resolveAnswers({ flags: { cloud: 'gcp', region: 'eu-west-2' }, yes: true, hints: {} })).rejects.toThrow(
+      /Invalid --region "eu-west-2": must be a region for cloud gcp such as us-central1, us-east1, us-east4 \(any region matching/,
+    );
   });
 });
