@@ -110,7 +110,7 @@ async function validateRoot(repo: RepoView, copy: string, root: string): Promise
   if (init.exitCode !== 0) {
     const text = init.stderr || init.stdout;
     const install = providerInstallFailure(text);
-    if (install) return { skipped: `terraform init could not install the providers of ${root} (${install}); ${installationSource(repo)}` };
+    if (install) return { skipped: `terraform init could not install ${install.provider} for ${root}: ${install.cause}; ${installationSource(repo)}` };
     return { findings: diagnosticFindings(text, root, 'terraform init failed') };
   }
   const validate = await repo.tools.run('terraform', ['validate', '-json', '-no-color'], { cwd, env, timeoutMs: 300_000 });
@@ -131,12 +131,15 @@ async function validateRoot(repo: RepoView, copy: string, root: string): Promise
   };
 }
 
-/** Why init could not get a provider (registry unreachable, not in the mirror), or undefined for a configuration error. */
-export function providerInstallFailure(text: string): string | undefined {
-  if (!/Failed to query available provider packages|Failed to install provider|Could not retrieve the list of available versions|Failed to read any lock file|Incompatible provider version|provider registry\.terraform\.io\/[^ ]+ was not found/i.test(text)) return undefined;
-  const detail = oneLine(text.replace(/^[\s\S]*?(?:Error|Warning): /, ''));
-  const cut = detail.search(/ To see which modules| To see which| Terraform checked all of the plugin directories/);
-  return (cut > 0 ? detail.slice(0, cut) : detail).slice(0, 400);
+/** Which provider init could not get and why (registry unreachable, not in the mirror), or undefined for a configuration error. */
+export function providerInstallFailure(text: string): { provider: string; cause: string } | undefined {
+  if (!/Failed to query available provider packages|Failed to install provider|Could not retrieve the list of available versions|Incompatible provider version|was not found in any of the search locations/i.test(text)) return undefined;
+  const detail = oneLine(text.replace(/^[\s\S]*?Error: [^\n]*\n/, ''));
+  const provider = /provider (?:registry\.terraform\.io\/)?([\w-]+\/[\w-]+)/.exec(detail)?.[1] ?? 'a provider';
+  const afterName = detail.indexOf(`${provider}: `);
+  const cause = afterName >= 0 ? detail.slice(afterName + provider.length + 2) : detail;
+  const cut = cause.search(/ To see which modules| Terraform checked all of the plugin directories/);
+  return { provider, cause: (cut > 0 ? cause.slice(0, cut) : cause).replace(/\.$/, '').slice(0, 400) };
 }
 
 /** Where the user's Terraform installs providers from, for the skip reason. */
