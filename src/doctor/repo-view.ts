@@ -39,6 +39,7 @@ export async function loadRepoView(rootArg: string, options: LoadRepoOptions = {
   await walk(root, root, files, problems);
   files.sort();
   const present = new Set(files);
+  const directories = new Set(files.flatMap((file) => file.split('/').slice(0, -1).map((_, index, parts) => parts.slice(0, index + 1).join('/'))));
   const cache = new Map<string, Promise<Buffer>>();
   const readBytes = (path: string): Promise<Buffer> => {
     let bytes = cache.get(path);
@@ -57,7 +58,7 @@ export async function loadRepoView(rootArg: string, options: LoadRepoOptions = {
     problems,
     readBytes,
     read: async (path) => (await readBytes(path)).toString('utf8'),
-    exists: (path) => present.has(path),
+    exists: (path) => present.has(path) || directories.has(path.replace(/\/+$/, '')),
     tools: options.tools ?? createToolRunner({ exec: options.exec ?? execWithExeca, env: options.env ?? process.env, repoRoot: root }),
   };
 }

@@ -52,7 +52,7 @@ export interface RepoView {
   /** A file of `files`, read safely (rejects anything else). */
   read(path: string): Promise<string>;
   readBytes(path: string): Promise<Buffer>;
-  /** Whether `path` is one of `files`. */
+  /** Whether `path` is one of `files`, or a directory that holds some of them. */
   exists(path: string): boolean;
   /** External tools, resolved outside the repository and run on copies. */
   tools: ToolRunner;

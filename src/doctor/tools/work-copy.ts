@@ -17,7 +17,8 @@ export async function withWorkCopy<T>(repo: RepoView, files: readonly string[], 
       if (!repo.exists(file)) continue;
       const target = join(dir, file);
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, await repo.readBytes(file), { flag: 'wx', mode: 0o600 });
+      // Through repo.read: a view that substitutes a file's text (tests do) gives the tool that text.
+      await writeFile(target, await repo.read(file), { flag: 'wx', mode: 0o600 });
     }
     return await use(dir);
   } finally {
