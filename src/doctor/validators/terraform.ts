@@ -95,9 +95,7 @@ async function validateRoots(repo: RepoView): Promise<CheckOutcome> {
   // Lock files stay behind: they pin hashes of one installation, which a mirror of another patch release would not match.
   const copied = treeFiles(repo, files).filter((file) => !file.endsWith('.terraform.lock.hcl'));
   return withWorkCopy(repo, copied, async (copy) => {
-    // One root after the other: terraform then holds one tool slot, leaving the other CPUs to the rest of doctor.
-    const validated: Array<Awaited<ReturnType<typeof validateRoot>>> = [];
-    for (const root of roots) validated.push(await validateRoot(repo, copy, root));
+    const validated = await Promise.all(roots.map((root) => validateRoot(repo, copy, root)));
     const uninstallable = validated.find((result) => 'skipped' in result);
     if (uninstallable && 'skipped' in uninstallable) return skippedOutcome(`${uninstallable.skipped}; ${repo.answers.cloud} was format-checked and parsed`);
     const findings = validated.flatMap((result) => ('findings' in result ? result.findings : []));
