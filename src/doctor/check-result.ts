@@ -1,5 +1,6 @@
 // Small constructors for check outcomes, so every check reports alike.
 
+import { posix } from 'node:path';
 import type { CheckResult, Finding } from './types.js';
 
 export type CheckOutcome = Omit<CheckResult, 'id' | 'title' | 'group'>;
@@ -16,7 +17,26 @@ export function skippedOutcome(reason: string): CheckOutcome {
 
 /** A file the answers require is absent: always a failure, never a skip. */
 export function missingFile(file: string, why: string): Finding {
-  return { file, message: `Missing: ${why}.`, fix: `Restore ${file} (regenerate it with \`mlforge new --force\` into a copy and compare).` };
+  return { file, message: `Missing: ${why}.`, fix: `From the repository root, regenerate it into a fresh copy and take it from there: \`${restoreCommand(file)}\`` };
+}
+
+/**
+ * The shell command (run from the repository root) that regenerates the
+ * repository from its own answers into a new temporary directory and copies
+ * `path` (a file, or a directory when it ends in "/") back. Tested by running it.
+ */
+export function restoreCommand(path: string): string {
+  const directory = path.endsWith('/');
+  const target = path.replace(/\/+$/, '');
+  const parent = posix.dirname(target);
+  const regenerate = 'copy="$(mktemp -d)/repo" && mlforge new "$copy" --config .mlforge.yml --yes --no-git --quiet';
+  const makeParent = directory ? `mkdir -p ${shellWord(target)}` : parent === '.' ? '' : `mkdir -p ${shellWord(parent)}`;
+  const take = directory ? `cp -R "$copy"/${shellWord(target)}/. ${shellWord(target)}/` : `cp "$copy"/${shellWord(target)} ${shellWord(target)}`;
+  return [regenerate, makeParent, take].filter(Boolean).join(' && ');
+}
+
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 /** 1-based line of the first match of `pattern` in `text`. */

@@ -1,5 +1,6 @@
-// Every check `mlforge doctor` runs, in report order. mlforge's own tests
-// import the same objects to check generated repositories.
+// Every check `mlforge doctor` runs, in report order. This registry alone
+// gives each rule its group and id (`<group>.<name>`); the rule modules say
+// only what they check. mlforge's own tests use the same objects.
 
 import { documentedCiInputsCheck } from './agreement/documented-ci-inputs.js';
 import { imageRepositoryCheck } from './agreement/image-repository.js';
@@ -7,11 +8,12 @@ import { modelNameCheck } from './agreement/model-name.js';
 import { portAgreementCheck } from './agreement/port.js';
 import { probeRoutesCheck } from './agreement/probe-routes.js';
 import { pythonVersionCheck } from './agreement/python-version.js';
-import { oidcCheck, leastPrivilegeCheck, pinnedActionsCheck } from './practices/ci-practices.js';
+import { oidcCheck } from './practices/ci-practices.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from './practices/ml-lifecycle.js';
 import { noSecretsCheck } from './practices/no-secrets.js';
-import type { Check } from './types.js';
+import { answersTextCheck, leftoversCheck, regularFilesCheck } from './repository/repository-checks.js';
+import type { RegisteredCheck, CheckGroup, Rule } from './types.js';
 import { gitlabSecurityCheck, workflowSecurityCheck } from './validators/ci-security.js';
 import { dockerfileCheck } from './validators/dockerfile.js';
 import { actionlintCheck, shellcheckCheck } from './validators/github-actions.js';
@@ -20,47 +22,56 @@ import { customResourceCheck, kubernetesSchemaCheck, kustomizeBuildCheck, podSec
 import { ruffCheck } from './validators/ruff.js';
 import { terraformFmtCheck, terraformParseCheck, terraformValidateCheck } from './validators/terraform.js';
 
-export const agreementChecks: readonly Check[] = [
-  portAgreementCheck,
-  probeRoutesCheck,
-  imageRepositoryCheck,
-  pythonVersionCheck,
-  modelNameCheck,
-  documentedCiInputsCheck,
+const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
+  ['repository', 'regular-files', regularFilesCheck],
+  ['repository', 'answers', answersTextCheck],
+  ['repository', 'leftovers', leftoversCheck],
+
+  ['agreement', 'port', portAgreementCheck],
+  ['agreement', 'probe-routes', probeRoutesCheck],
+  ['agreement', 'image-repository', imageRepositoryCheck],
+  ['agreement', 'python-version', pythonVersionCheck],
+  ['agreement', 'model-name', modelNameCheck],
+  ['agreement', 'ci-inputs-documented', documentedCiInputsCheck],
+
+  ['validator', 'actionlint', actionlintCheck],
+  ['validator', 'shellcheck-workflows', shellcheckCheck],
+  ['validator', 'gitlab-ci-local', gitlabCiCheck],
+  ['validator', 'shellcheck-gitlab', gitlabShellcheckCheck],
+  ['validator', 'kubernetes-kustomize-build', kustomizeBuildCheck],
+  ['validator', 'kubernetes-schema', kubernetesSchemaCheck],
+  ['validator', 'kubernetes-custom-resources', customResourceCheck],
+  ['validator', 'kubernetes-pod-security', podSecurityCheck],
+  ['validator', 'terraform-fmt', terraformFmtCheck],
+  ['validator', 'terraform-parse', terraformParseCheck],
+  ['validator', 'terraform-validate', terraformValidateCheck],
+  ['validator', 'dockerfile', dockerfileCheck],
+  ['validator', 'ruff', ruffCheck],
+
+  ['practice', 'workflow-security', workflowSecurityCheck],
+  ['practice', 'gitlab-ci-security', gitlabSecurityCheck],
+  ['practice', 'non-root', nonRootImageCheck],
+  ['practice', 'probes', probesCheck],
+  ['practice', 'resources', resourceLimitsCheck],
+  ['practice', 'oidc', oidcCheck],
+  ['practice', 'quality-gate', qualityGateCheck],
+  ['practice', 'drift-monitoring', driftMonitoringCheck],
+  ['practice', 'rollback', rollbackCheck],
+  ['practice', 'no-secrets', noSecretsCheck],
 ];
 
-export const validatorChecks: readonly Check[] = [
-  actionlintCheck,
-  shellcheckCheck,
-  gitlabCiCheck,
-  gitlabShellcheckCheck,
-  kustomizeBuildCheck,
-  kubernetesSchemaCheck,
-  customResourceCheck,
-  terraformFmtCheck,
-  terraformParseCheck,
-  terraformValidateCheck,
-  dockerfileCheck,
-  ruffCheck,
-];
+const byRule = new Map<Rule, RegisteredCheck>(registry.map(([group, name, rule]) => [rule, { ...rule, id: `${group}.${name}`, group }]));
 
-export const practiceChecks: readonly Check[] = [
-  workflowSecurityCheck,
-  gitlabSecurityCheck,
-  podSecurityCheck,
-  nonRootImageCheck,
-  probesCheck,
-  resourceLimitsCheck,
-  oidcCheck,
-  pinnedActionsCheck,
-  leastPrivilegeCheck,
-  qualityGateCheck,
-  driftMonitoringCheck,
-  rollbackCheck,
-  noSecretsCheck,
-];
+export const allChecks: readonly RegisteredCheck[] = [...byRule.values()];
 
-export const allChecks: readonly Check[] = [...agreementChecks, ...validatorChecks, ...practiceChecks];
+/** The registered check of a rule (tests import rules from their modules). */
+export function registered(rule: Rule): RegisteredCheck {
+  const check = byRule.get(rule) ?? ((rule as Partial<RegisteredCheck>).id ? (rule as RegisteredCheck) : undefined);
+  if (!check) throw new Error(`rule "${rule.title}" is not in the doctor registry`);
+  return check;
+}
 
-/** Checks that take seconds (external tools): the runner starts them first so they overlap the rest. */
-export const slowCheckIds: ReadonlySet<string> = new Set([terraformValidateCheck.id, gitlabCiCheck.id, kubernetesSchemaCheck.id, kustomizeBuildCheck.id, shellcheckCheck.id]);
+export const repositoryChecks = allChecks.filter((check) => check.group === 'repository');
+export const agreementChecks = allChecks.filter((check) => check.group === 'agreement');
+export const validatorChecks = allChecks.filter((check) => check.group === 'validator');
+export const practiceChecks = allChecks.filter((check) => check.group === 'practice');

@@ -3,9 +3,11 @@
 
 import type { ChalkInstance } from 'chalk';
 import type { Answers } from '../questions/table.js';
-import type { CheckResult, CheckStatus } from './types.js';
+import { escapeForTerminal as safe } from './safe-text.js';
+import { checkGroups, type CheckGroup, type CheckResult, type CheckStatus } from './types.js';
 
-export const groupTitles: Record<CheckResult['group'], string> = {
+export const groupTitles: Record<CheckGroup, string> = {
+  repository: 'Repository files',
   agreement: 'Cross-file agreement',
   validator: 'Validators',
   practice: 'Best practices',
@@ -48,10 +50,10 @@ export function humanReport(
   const lines: string[] = [];
   const { answers } = report;
   if (!options.quiet) {
-    const facts = [answers.cloud, answers.ci, answers.serving, answers.rollout, `Python ${answers.python}`].join(', ');
-    lines.push(`${color.bold('mlforge doctor')} ${report.directory} ${color.dim(`(${facts})`)}`);
+    const facts = [answers.cloud, answers.ci, answers.serving, answers.rollout, `Python ${answers.python}`].map((fact) => safe(String(fact))).join(', ');
+    lines.push(`${color.bold('mlforge doctor')} ${safe(report.directory)} ${color.dim(`(${facts})`)}`);
   }
-  for (const group of Object.keys(groupTitles) as Array<CheckResult['group']>) {
+  for (const group of checkGroups) {
     const results = report.checks.filter((result) => result.group === group && (!options.quiet || result.status === 'failed'));
     if (results.length === 0) continue;
     lines.push('', color.bold(groupTitles[group]));
@@ -67,20 +69,30 @@ export function humanReport(
   return `${lines.join('\n')}\n`;
 }
 
+/** One line per group as it finishes, for a terminal while the rest still runs. */
+export function groupProgressLine(group: CheckGroup, results: readonly CheckResult[], elapsedMs: number, color: ChalkInstance): string {
+  const { passed, failed, skipped } = summarize(results);
+  const mark = failed > 0 ? color.red('✖') : color.green('✔');
+  const counts = [`${passed} passed`, ...(failed > 0 ? [color.red(`${failed} failed`)] : []), ...(skipped > 0 ? [`${skipped} skipped`] : [])].join(', ');
+  return `${mark} ${groupTitles[group]}: ${counts} ${color.dim(`(${(elapsedMs / 1000).toFixed(1)} s)`)}\n`;
+}
+
+// Everything from the repository or a tool is escaped: a file must not be able to drive the terminal.
 function resultLines(result: CheckResult, color: ChalkInstance): string[] {
+  const title = safe(result.title);
   if (result.status === 'passed') {
-    const note = result.reason ? color.dim(` (${result.reason})`) : '';
-    return [`  ${color.green('✔')} ${result.title}${note}`];
+    const note = result.reason ? color.dim(` (${safe(result.reason)})`) : '';
+    return [`  ${color.green('✔')} ${title}${note}`];
   }
   if (result.status === 'skipped') {
-    return [`  ${color.yellow('○')} ${result.title} ${color.yellow(`skipped: ${result.reason ?? 'no reason given'}`)}`];
+    return [`  ${color.yellow('○')} ${title} ${color.yellow(`skipped: ${safe(result.reason ?? 'no reason given')}`)}`];
   }
-  const lines = [`  ${color.red('✖')} ${result.title} ${color.dim(`[${result.id}]`)}`];
-  if (result.reason) lines.push(`      ${result.reason}`);
+  const lines = [`  ${color.red('✖')} ${title} ${color.dim(`[${result.id}]`)}`];
+  if (result.reason) lines.push(`      ${safe(result.reason)}`);
   for (const finding of result.findings.slice(0, shownFindings)) {
-    const where = finding.line === undefined ? finding.file : `${finding.file}:${finding.line}`;
-    lines.push(`      ${color.cyan(where)} ${finding.message}`);
-    if (finding.fix) lines.push(`        ${color.dim('fix:')} ${finding.fix}`);
+    const where = finding.line === undefined ? safe(finding.file) : `${safe(finding.file)}:${finding.line}`;
+    lines.push(`      ${color.cyan(where)} ${safe(finding.message)}`);
+    if (finding.fix) lines.push(`        ${color.dim('fix:')} ${safe(finding.fix)}`);
   }
   const hidden = result.findings.length - shownFindings;
   if (hidden > 0) lines.push(color.dim(`      … and ${hidden} more (see --json)`));

@@ -2,6 +2,7 @@
 // check returns a CheckResult; mlforge's own tests call the same functions.
 
 import type { Answers } from '../questions/table.js';
+import type { ToolRunner } from './tools/tool-runner.js';
 
 export interface Finding {
   /** Path relative to the repository root. */
@@ -12,12 +13,25 @@ export interface Finding {
   fix?: string;
 }
 
+/** Report order: the repository's files themselves first, then agreement, validators, practices. */
+export const checkGroups = ['repository', 'agreement', 'validator', 'practice'] as const;
+export type CheckGroup = (typeof checkGroups)[number];
+
+/** A path doctor did not read, and why (reported by the repository checks). */
+export interface FileProblem {
+  path: string;
+  kind: 'symlink-outside' | 'symlink' | 'not-regular' | 'too-large';
+  /** Where a symbolic link points. */
+  target?: string;
+  message: string;
+}
+
 export type CheckStatus = 'passed' | 'failed' | 'skipped';
 
 export interface CheckResult {
   id: string;
   title: string;
-  group: 'agreement' | 'validator' | 'practice';
+  group: CheckGroup;
   status: CheckStatus;
   /** Why it was skipped (for example "terraform not available"), or a note on what ran. */
   reason?: string;
@@ -31,19 +45,37 @@ export interface RepoView {
   root: string;
   /** Answers from .mlforge.yml. */
   answers: Answers;
-  /** Every file path (relative, forward slashes), excluding .git and ignored build output. */
+  /** Every regular file (relative, forward slashes), excluding .git and ignored build output. */
   files: string[];
+  /** Symbolic links, FIFOs, devices and oversized files found instead of regular files. */
+  problems: FileProblem[];
+  /** A file of `files`, read safely (rejects anything else). */
   read(path: string): Promise<string>;
+  readBytes(path: string): Promise<Buffer>;
+  /** Whether `path` is one of `files`, or a directory that holds some of them. */
   exists(path: string): boolean;
+  /** External tools, resolved outside the repository and run on copies. */
+  tools: ToolRunner;
 }
 
-export interface Check {
-  id: string;
+/** What a check does; its id and group are given by the registry (checks.ts) alone. */
+export interface Rule {
+  /** Set only on registered checks (RegisteredCheck); rule modules never set it. */
+  readonly id?: string;
+  readonly group?: CheckGroup;
   title: string;
-  group: CheckResult['group'];
   /** Whether the check applies to this repository (for example only with --ci github). */
   applies(repo: RepoView): boolean;
   /** Why it does not apply, reported with status `skipped` when applies() is false. */
   inapplicableReason?(repo: RepoView): string;
   run(repo: RepoView): Promise<Omit<CheckResult, 'id' | 'title' | 'group'>>;
 }
+
+/** A registered rule: id `<group>.<name>`. */
+export interface RegisteredCheck extends Rule {
+  readonly id: string;
+  readonly group: CheckGroup;
+}
+
+/** Any check as tests pass it around: a rule, registered or not. */
+export type Check = Rule;

@@ -9,7 +9,15 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
 }
-export type ExecFunction = (file: string, args: string[], options: { cwd: string; timeoutMs?: number }) => Promise<ExecResult>;
+export interface ExecOptions {
+  cwd: string;
+  timeoutMs?: number;
+  /** The child's whole environment (nothing inherited) when given. */
+  env?: Record<string, string>;
+  /** Written to the child's stdin (else stdin is closed). */
+  input?: string;
+}
+export type ExecFunction = (file: string, args: string[], options: ExecOptions) => Promise<ExecResult>;
 
 export interface CommandContext {
   cwd: string;
@@ -28,13 +36,14 @@ export interface CommandContext {
 export async function execWithExeca(
   file: string,
   args: string[],
-  options: { cwd: string; timeoutMs?: number },
+  options: ExecOptions,
 ): Promise<ExecResult> {
   const { execa } = await import('execa');
   const result = await execa(file, args, {
     cwd: options.cwd,
     reject: false,
-    stdin: 'ignore',
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    ...(options.env ? { env: options.env, extendEnv: false } : {}),
     timeout: options.timeoutMs ?? 60_000,
   });
   return {

@@ -2,7 +2,6 @@
 // parse of every file, and `terraform init` + `validate` for AWS against the
 // offline provider mirror. Structure is asserted on the parsed HCL.
 
-import { existsSync } from 'node:fs';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
@@ -12,7 +11,6 @@ import { deriveContext, type RenderContext } from '../../src/derive.js';
 import { loadRepoView } from '../../src/doctor/repo-view.js';
 import type { Check, CheckResult, RepoView } from '../../src/doctor/types.js';
 import {
-  createTerraformValidateCheck,
   terraformFmtCheck,
   terraformParseCheck,
   terraformValidateCheck,
@@ -20,9 +18,10 @@ import {
 import type { Answers } from '../../src/questions/table.js';
 import { createRenderer } from '../../src/render/renderer.js';
 import { generateRepo, templates } from '../helpers/generate.js';
+import { offlineMirror as pluginDir, useOfflineTerraformMirror, writeMirrorConfig } from '../doctor/terraform-config.js';
 
-const pluginDir = '/opt/tf-plugins';
-const hasMirror = existsSync(pluginDir);
+// doctor installs providers as Terraform is configured: here, a CLI configuration with the offline mirror.
+const hasMirror = useOfflineTerraformMirror().includes('registry.terraform.io/hashicorp/aws');
 const hasTerraform = await execa('terraform', ['version'], { reject: false, env: { CHECKPOINT_DISABLE: '1' } }).then(
   (result) => result.exitCode === 0,
   () => false,
@@ -179,13 +178,14 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
 
   it(answers.cloud === 'aws' ? 'validates every root (terraform init + validate)' : 'reports validate as skipped with the reason', async () => {
     const result = await runCheck(terraformValidateCheck, repo);
-    if (!hasMirror) return expect(result).toMatchObject({ status: 'skipped', reason: `provider mirror ${pluginDir} not available` });
-    if (answers.cloud !== 'aws') {
+    if (!hasTerraform) return expect(result).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^terraform not available/) });
+    if (answers.cloud !== 'aws' || !hasMirror) {
+      // Offline, without a mirror holding the provider: skipped, saying which provider and why.
+      if (result.status === 'passed') return expect(result.findings).toEqual([]);
       expect(result.status).toBe('skipped');
-      expect(result.reason).toMatch(new RegExp(`^only hashicorp/aws is mirrored offline; ${answers.cloud} was format-checked and parsed`));
+      expect(result.reason).toMatch(new RegExp(`^terraform init could not install hashicorp/[a-z0-9-]+ for ${root}: .+; providers are installed as your Terraform is configured .*; ${answers.cloud} was format-checked and parsed$`));
       return;
     }
-    if (!hasTerraform) return expect(result).toMatchObject({ status: 'skipped', reason: 'terraform not available' });
     expect(result.findings).toEqual([]);
     expect(result.status).toBe('passed');
     expect(result.reason).toBe(`2 roots validated: ${root}, ${bootstrap}`);
@@ -516,9 +516,13 @@ describe('Terraform checks on broken repositories', () => {
     expect(result.status).toBe('passed');
   });
 
-  it('validate is skipped, not passed, without the provider mirror', async () => {
-    const result = await createTerraformValidateCheck({ pluginDir: '/nonexistent/tf-plugins' }).run(await awsRepo());
-    expect(result).toMatchObject({ status: 'skipped', reason: 'provider mirror /nonexistent/tf-plugins not available' });
+  it.runIf(hasTerraform)('validate is skipped, not passed, when the configured mirror lacks the provider', async () => {
+    const config = writeMirrorConfig('/nonexistent/tf-plugins', ['registry.terraform.io/hashicorp/aws'], 'mlforge-test-empty-mirror');
+    const repo = await loadRepoView((await awsRepo()).root, { env: { ...process.env, TF_CLI_CONFIG_FILE: config } });
+    const result = await terraformValidateCheck.run(repo);
+    expect(result.status).toBe('skipped');
+    expect(result.reason).toMatch(/^terraform init could not install hashicorp\/aws for infra\/terraform: /);
+    expect(result.reason).toContain(`TF_CLI_CONFIG_FILE=${config}`);
   });
 
   it('fmt and validate are skipped, not passed, without terraform', async () => {
@@ -526,8 +530,8 @@ describe('Terraform checks on broken repositories', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      expect(await terraformFmtCheck.run(repo)).toMatchObject({ status: 'skipped', reason: 'terraform not available' });
-      if (hasMirror) expect(await terraformValidateCheck.run(repo)).toMatchObject({ status: 'skipped', reason: 'terraform not available' });
+      expect(await terraformFmtCheck.run(repo)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^terraform not available \(not on PATH/) });
+      expect(await terraformValidateCheck.run(repo)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^terraform not available \(not on PATH/) });
     } finally {
       process.env.PATH = path;
     }

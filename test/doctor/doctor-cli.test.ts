@@ -1,12 +1,20 @@
 // `mlforge doctor` end to end through the built CLI: exit codes, the JSON
-// report, and that it leaves the repository byte-for-byte unchanged.
+// report, that it leaves the repository byte-for-byte unchanged, progress on a
+// terminal, one finding per root cause, and fixes that work when run.
 
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allChecks } from '../../src/doctor/checks.js';
 import type { DoctorReport } from '../../src/doctor/report.js';
-import { assertBuilt, mlforge, snapshotTree, tempDir } from '../helpers/cli.js';
+import { assertBuilt, binPath, mlforge, snapshotTree, tempDir } from '../helpers/cli.js';
+import { useOfflineTerraformMirror } from './terraform-config.js';
+
+// terraform validate installs providers as Terraform is configured: here, from the offline mirror.
+useOfflineTerraformMirror();
 
 beforeAll(() => assertBuilt());
 
@@ -70,6 +78,57 @@ describe('mlforge doctor (built CLI)', () => {
     expect(human.stdout).toContain('fix:');
     expect(human.stdout).not.toMatch(/\u001b\[/);
     expect(human.stderr).toContain('agreement.port');
+  });
+
+  it('reports one finding for one port edit, wherever the edit is', doctorTimeout, async () => {
+    const dir = await freshRepo();
+    // EXPOSE is the first place the port is found: it used to be the reference, so every other place was reported.
+    const dockerfile = join(dir, 'Dockerfile');
+    const text = await readFile(dockerfile, 'utf8');
+    expect(text).toContain('EXPOSE 8000');
+    await writeFile(dockerfile, text.replace('EXPOSE 8000', 'EXPOSE 8081'));
+    const result = await mlforge(['doctor', dir, '--json', '--only', 'agreement.port'], { timeout: 120_000 });
+    const report = JSON.parse(String(result.stdout)) as DoctorReport;
+    expect(report.checks[0]!.findings).toEqual([expect.objectContaining({ file: 'Dockerfile', message: expect.stringMatching(/^Dockerfile EXPOSE is 8081, but \d+ other places use 8000/), fix: expect.stringContaining('Use port 8000 here') })]);
+  });
+
+  it('prints fixes for deleted files that restore them when run', doctorTimeout, async () => {
+    const dir = join(await tempDir('mlforge-doctor-restore-'), 'churn');
+    expect((await mlforge(['new', dir, '--yes', '--no-git', '--quiet'])).exitCode).toBe(0);
+    const before = await snapshotTree(dir);
+    await rm(join(dir, 'Dockerfile'));
+    await rm(join(dir, '.github/workflows'), { recursive: true });
+    const result = await mlforge(['doctor', dir, '--json', '--only', 'agreement.port,validator.actionlint'], { timeout: 120_000 });
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(String(result.stdout)) as DoctorReport;
+    const fixes = [...new Set(report.checks.flatMap((check) => check.findings.map((finding) => /`([^`]+)`/.exec(finding.fix ?? '')?.[1])))];
+    expect(fixes).toHaveLength(2);
+    // `mlforge` on PATH as a user has it, then each printed command from the repository root.
+    const shims = await tempDir('mlforge-shim-');
+    writeFileSync(join(shims, 'mlforge'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(binPath)} "$@"\n`);
+    chmodSync(join(shims, 'mlforge'), 0o755);
+    for (const fix of fixes) execFileSync('sh', ['-c', fix!], { cwd: dir, env: { ...process.env, PATH: `${shims}${delimiter}${process.env.PATH}` }, stdio: 'pipe' });
+    expect(await snapshotTree(dir)).toEqual(before);
+  });
+
+  it('on a terminal, prints one plain line per group as it finishes, before the report', doctorTimeout, async () => {
+    if (!existsSync('/usr/bin/script')) return console.log('skipped: script not available (util-linux, pseudo-terminal progress test)');
+    const command = [process.execPath, binPath, 'doctor', fresh, '--only', 'repository,agreement,practice'].map((word) => `'${word}'`).join(' ');
+    const tty = await execa('script', ['-qec', command, '/dev/null'], { reject: false, timeout: 120_000, env: { ...process.env, NO_COLOR: '1', TERM: 'xterm' } });
+    const out = String(tty.stdout).replace(/\r/g, '');
+    const lines = out.split('\n');
+    const header = lines.findIndex((line) => line.startsWith('mlforge doctor '));
+    for (const group of ['Repository files', 'Cross-file agreement', 'Best practices']) {
+      const progress = lines.findIndex((line) => new RegExp(`^✔ ${group}: \\d+ passed.* \\(\\d+\\.\\d s\\)$`).test(line));
+      expect(progress, `${group} progress line in:\n${out}`).toBeGreaterThanOrEqual(0);
+      expect(progress).toBeLessThan(header);
+    }
+    // Plain lines only: no cursor movement or spinner frames.
+    expect(out).not.toMatch(/\u001b\[[0-9;]*[ABCDGHJK]|[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+    // Without a terminal only the report: no progress lines.
+    const piped = await mlforge(['doctor', fresh, '--only', 'repository,agreement,practice'], { timeout: 120_000 });
+    expect(String(piped.stderr)).not.toMatch(/Repository files:/);
+    expect(String(piped.stdout)).toMatch(/^mlforge doctor /);
   });
 
   it('exits 2 on a missing directory and on a directory mlforge did not generate', async () => {

@@ -2,18 +2,20 @@
 // each passes on the baseline and fails on one deliberate violation.
 
 import { describe, expect, test } from 'vitest';
-import { leastPrivilegeCheck, oidcCheck, pinnedActionsCheck } from '../../src/doctor/practices/ci-practices.js';
+import { registered } from '../../src/doctor/checks.js';
+import { oidcCheck } from '../../src/doctor/practices/ci-practices.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from '../../src/doctor/practices/container-hardening.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from '../../src/doctor/practices/ml-lifecycle.js';
 import { noSecretsCheck } from '../../src/doctor/practices/no-secrets.js';
+import { workflowSecurityCheck } from '../../src/doctor/validators/ci-security.js';
 import { dockerfileCheck } from '../../src/doctor/validators/dockerfile.js';
 import { ruffCheck } from '../../src/doctor/validators/ruff.js';
 import { edit, runOn } from './fixture-repo.js';
 
-const everyPractice = [nonRootImageCheck, probesCheck, resourceLimitsCheck, oidcCheck, pinnedActionsCheck, leastPrivilegeCheck, qualityGateCheck, driftMonitoringCheck, rollbackCheck, noSecretsCheck, dockerfileCheck];
+const everyPractice = [nonRootImageCheck, probesCheck, resourceLimitsCheck, oidcCheck, qualityGateCheck, driftMonitoringCheck, rollbackCheck, noSecretsCheck, dockerfileCheck];
 
 describe('baseline fixture', () => {
-  test.each(everyPractice.map((check) => [check.id, check] as const))('%s passes', async (_id, check) => {
+  test.each(everyPractice.map((check) => [registered(check).id, check] as const))('%s passes', async (_id, check) => {
     const result = await runOn(check);
     expect(result.status, JSON.stringify(result.findings)).toBe('passed');
   });
@@ -44,9 +46,13 @@ describe('practice.no-secrets', () => {
 });
 
 describe('CI practices', () => {
-  test('practice.pinned-actions fails on an action pinned to a tag', async () => {
-    const result = await runOn(pinnedActionsCheck, edit('.github/workflows/ci.yml', /actions\/checkout@[0-9a-f]{40}/, 'actions/checkout@v4'));
-    expect(result.findings).toEqual([expect.objectContaining({ file: '.github/workflows/ci.yml', line: 17, message: expect.stringContaining('"v4"') })]);
+  test('one unpinned action is one finding with one fix (practice.workflow-security, the only pinning rule)', async () => {
+    const baseline = await runOn(workflowSecurityCheck);
+    const result = await runOn(workflowSecurityCheck, edit('.github/workflows/ci.yml', /actions\/checkout@[0-9a-f]{40}/, 'actions/checkout@v4'));
+    const added = result.findings.filter((finding) => !baseline.findings.some((other) => other.message === finding.message && other.line === finding.line));
+    expect(added).toEqual([expect.objectContaining({ file: '.github/workflows/ci.yml', line: 17, message: expect.stringContaining('actions/checkout@v4'), fix: expect.stringContaining('40-hex commit') })]);
+    // No other registered check reports pinning any more.
+    expect(registered(workflowSecurityCheck).id).toBe('practice.workflow-security');
   });
 
   test('practice.oidc fails on stored AWS keys and without id-token', async () => {
@@ -60,9 +66,11 @@ describe('CI practices', () => {
     expect(result.reason).toContain('local');
   });
 
-  test('practice.least-privilege fails on top-level write permissions', async () => {
-    const result = await runOn(leastPrivilegeCheck, edit('.github/workflows/ci.yml', 'permissions:\n  contents: read\nenv', 'permissions:\n  contents: write\nenv'));
-    expect(result.findings).toEqual([expect.objectContaining({ line: 7, message: expect.stringContaining('write permissions to every job') })]);
+  test('top-level write permissions are one finding of practice.workflow-security', async () => {
+    const baseline = await runOn(workflowSecurityCheck);
+    const result = await runOn(workflowSecurityCheck, edit('.github/workflows/ci.yml', 'permissions:\n  contents: read\nenv', 'permissions:\n  contents: write\nenv'));
+    const added = result.findings.filter((finding) => !baseline.findings.some((other) => other.message === finding.message && other.line === finding.line));
+    expect(added).toEqual([expect.objectContaining({ line: 7, message: expect.stringContaining('grant write access to every job') })]);
   });
 
   test('practice.quality-gate fails when CI promotes before evaluating', async () => {

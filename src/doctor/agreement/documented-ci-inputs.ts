@@ -5,7 +5,7 @@
 import { missingFile, outcome, skippedOutcome } from '../check-result.js';
 import { ciFiles, readCiConfig } from '../parse/ci-config.js';
 import { asRecord } from '../parse/yaml-file.js';
-import type { Check, Finding, RepoView } from '../types.js';
+import type { Rule, Finding, RepoView } from '../types.js';
 
 interface CiInput {
   kind: 'secret' | 'variable' | 'environment';
@@ -14,10 +14,8 @@ interface CiInput {
   line: number;
 }
 
-export const documentedCiInputsCheck: Check = {
-  id: 'agreement.ci-inputs-documented',
+export const documentedCiInputsCheck: Rule = {
   title: 'Every CI secret, variable and environment is documented in README.md',
-  group: 'agreement',
   applies: () => true,
   async run(repo) {
     const files = ciFiles(repo);

@@ -9,7 +9,7 @@ import { ciFiles, readCiConfig } from '../parse/ci-config.js';
 import { k8sObjects, k8sRoot } from '../parse/k8s-manifests.js';
 import { readTerraform, resolveTfString } from '../parse/terraform.js';
 import { asArray, asRecord, getIn } from '../parse/yaml-file.js';
-import type { Check, Finding, RepoView } from '../types.js';
+import type { Rule, Finding, RepoView } from '../types.js';
 
 interface ImageUse {
   what: string;
@@ -18,10 +18,8 @@ interface ImageUse {
   line?: number | undefined;
 }
 
-export const imageRepositoryCheck: Check = {
-  id: 'agreement.image-repository',
+export const imageRepositoryCheck: Rule = {
   title: 'CI, Kubernetes overlays and Terraform use one image repository',
-  group: 'agreement',
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];

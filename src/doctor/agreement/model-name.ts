@@ -7,7 +7,7 @@ import { readCiConfig } from '../parse/ci-config.js';
 import { containersOf, k8sObjects } from '../parse/k8s-manifests.js';
 import { packageDir, settingsDefaults } from '../parse/python-source.js';
 import { asArray, asRecord, getIn, readYaml } from '../parse/yaml-file.js';
-import type { Check, Finding, RepoView } from '../types.js';
+import type { Rule, Finding, RepoView } from '../types.js';
 
 interface Use {
   what: string;
@@ -17,10 +17,8 @@ interface Use {
   line?: number | undefined;
 }
 
-export const modelNameCheck: Check = {
-  id: 'agreement.model-name',
+export const modelNameCheck: Rule = {
   title: 'Model name and aliases agree across settings, MLproject, CI and manifests',
-  group: 'agreement',
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];

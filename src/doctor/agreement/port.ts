@@ -1,6 +1,9 @@
 // The service port: the app's settings, the Dockerfile (EXPOSE, the server
 // command, HEALTHCHECK), docker-compose, the containers, their probes and the
-// Services in front of them must all name the same number.
+// Services in front of them must all name the same number. One edit is one
+// finding: the number most places use is the reference (so the odd one out is
+// named, whichever it is), and uses through a named port ("http") follow the
+// container port that defines the name instead of being reported again.
 
 import { missingFile, outcome, plural } from '../check-result.js';
 import { appContainers, namedPorts } from '../parse/app-containers.js';
@@ -15,6 +18,8 @@ interface PortUse {
   port: number;
   file: string;
   line?: number | undefined;
+  /** Set when the number comes from a named container port: that port is the place to fix. */
+  via?: string;
 }
 
 export const portAgreementCheck: Check = {
@@ -38,24 +43,35 @@ export const portAgreementCheck: Check = {
     findings.push(...errors);
     uses.push(...kubernetesPorts(repo, objects, findings));
 
-    const reference = uses[0];
+    const direct = uses.filter((use) => use.via === undefined);
+    const reference = majority(direct) ?? uses[0];
     if (!reference) {
       findings.push({ file: 'Dockerfile', message: 'No service port found (no `port` setting, EXPOSE or containerPort).', fix: 'Declare the port the app listens on in the settings and EXPOSE it in the Dockerfile.' });
       return outcome(findings);
     }
-    for (const use of uses.slice(1)) {
+    const agreeing = direct.filter((use) => use.port === reference.port).length;
+    for (const use of direct) {
       if (use.port !== reference.port) {
         findings.push({
           file: use.file,
           line: use.line,
-          message: `${use.what} is ${use.port}, but ${reference.what} (${reference.file}${reference.line ? `:${reference.line}` : ''}) is ${reference.port}.`,
-          fix: `Use port ${reference.port} here, or change every place together.`,
+          message: `${use.what} is ${use.port}, but ${plural(agreeing, 'other place')} use ${reference.port} (first: ${reference.what}, ${reference.file}${reference.line ? `:${reference.line}` : ''}).`,
+          fix: `Use port ${reference.port} here, or change all ${direct.length} places together.`,
         });
       }
     }
     return outcome(findings, `port ${reference.port} in ${plural(uses.length, 'place')}`);
   },
 };
+
+/** The use whose port most uses share (the first of them); ties go to the port found first. */
+function majority(uses: readonly PortUse[]): PortUse | undefined {
+  const counts = new Map<number, number>();
+  for (const use of uses) counts.set(use.port, (counts.get(use.port) ?? 0) + 1);
+  let best: PortUse | undefined;
+  for (const use of uses) if (!best || counts.get(use.port)! > counts.get(best.port)!) best = use;
+  return best;
+}
 
 function dockerfilePorts(stages: readonly DockerStage[]): PortUse[] {
   const stage = finalStage(stages);
@@ -149,7 +165,7 @@ function kubernetesPorts(repo: RepoView, objects: readonly K8sObject[], findings
       else if (typeof value === 'string') {
         const resolved = names.get(value);
         if (resolved === undefined) findings.push(unknownName(`${where} ${probe}`, value, doc.file, line));
-        else uses.push({ what: `${where} ${probe} port "${value}"`, port: resolved, file: doc.file, line });
+        else uses.push({ what: `${where} ${probe} port "${value}"`, port: resolved, file: doc.file, line, via: value });
       }
     }
   }
@@ -169,7 +185,7 @@ function kubernetesPorts(repo: RepoView, objects: readonly K8sObject[], findings
       else if (typeof target === 'string') {
         const resolved = names.get(target);
         if (resolved === undefined) findings.push(unknownName(`Service ${service.name}`, target, service.doc.file, line));
-        else uses.push({ what: `${what} "${target}"`, port: resolved, file: service.doc.file, line });
+        else uses.push({ what: `${what} "${target}"`, port: resolved, file: service.doc.file, line, via: target });
       }
     });
   }

@@ -8,7 +8,7 @@ import { finalStage, healthcheckUrls, readDockerfile } from '../parse/dockerfile
 import { k8sObjects, probeKinds } from '../parse/k8s-manifests.js';
 import { packageDir, pythonRoutes, routeServes } from '../parse/python-source.js';
 import { asArray, asRecord, getIn, readYaml } from '../parse/yaml-file.js';
-import type { Check, Finding, RepoView } from '../types.js';
+import type { Rule, Finding, RepoView } from '../types.js';
 
 interface PathUse {
   what: string;
@@ -17,10 +17,8 @@ interface PathUse {
   line?: number | undefined;
 }
 
-export const probeRoutesCheck: Check = {
-  id: 'agreement.probe-routes',
+export const probeRoutesCheck: Rule = {
   title: 'Probe, health-check and scrape paths are routes of the app',
-  group: 'agreement',
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];

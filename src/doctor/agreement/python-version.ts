@@ -6,7 +6,7 @@ import { lineOfMatch, missingFile, outcome, plural } from '../check-result.js';
 import { readCiConfig } from '../parse/ci-config.js';
 import { readDockerfile } from '../parse/dockerfile.js';
 import { asRecord, getIn } from '../parse/yaml-file.js';
-import type { Check, Finding, RepoView } from '../types.js';
+import type { Rule, Finding, RepoView } from '../types.js';
 
 interface VersionUse {
   what: string;
@@ -15,10 +15,8 @@ interface VersionUse {
   line?: number | undefined;
 }
 
-export const pythonVersionCheck: Check = {
-  id: 'agreement.python-version',
+export const pythonVersionCheck: Rule = {
   title: 'One Python version across pyproject, Dockerfile and CI',
-  group: 'agreement',
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];

@@ -1,8 +1,17 @@
 // The root Dockerfile as build stages of instructions with 1-based lines,
 // parsed by dockerfile-ast (variables from ARG/ENV expanded where it can).
 
-import { DockerfileParser, type From } from 'dockerfile-ast';
+import type { From } from 'dockerfile-ast';
+import { requireOptional } from '../tools/optional-module.js';
 import type { RepoView } from '../types.js';
+
+type DockerfileAst = typeof import('dockerfile-ast');
+let ast: DockerfileAst | undefined;
+
+/** Loads the optional dockerfile-ast parser; parseDockerfile needs it loaded. */
+export async function loadDockerfileParser(check = 'Dockerfile'): Promise<void> {
+  ast ??= await requireOptional<DockerfileAst>('dockerfile-ast', check);
+}
 
 export const dockerfilePath = 'Dockerfile';
 
@@ -26,7 +35,8 @@ export interface DockerStage {
 }
 
 export function parseDockerfile(text: string): DockerStage[] {
-  const dockerfile = DockerfileParser.parse(text);
+  if (!ast) throw new Error('parseDockerfile: call loadDockerfileParser() first');
+  const dockerfile = ast.DockerfileParser.parse(text);
   const initialArgs = new Map<string, string>();
   for (const arg of dockerfile.getInitialARGs()) {
     const property = arg.getProperty();
@@ -73,6 +83,7 @@ function expandArgs(text: string, args: ReadonlyMap<string, string>): string {
 
 export async function readDockerfile(repo: RepoView): Promise<DockerStage[] | undefined> {
   if (!repo.exists(dockerfilePath)) return undefined;
+  await loadDockerfileParser();
   return parseDockerfile(await repo.read(dockerfilePath));
 }
 

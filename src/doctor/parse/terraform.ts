@@ -5,6 +5,7 @@
 import { dirname, join, normalize } from 'node:path/posix';
 import type { Finding, RepoView } from '../types.js';
 import { asArray, asRecord } from './yaml-file.js';
+import { requireOptional } from '../tools/optional-module.js';
 
 export const terraformRoot = 'infra/terraform/';
 
@@ -25,7 +26,7 @@ export interface TfModel {
 }
 
 export async function readTerraform(repo: RepoView): Promise<TfModel> {
-  const { parse } = await import('@cdktf/hcl2json');
+  const { parse } = await requireOptional<typeof import('@cdktf/hcl2json')>('@cdktf/hcl2json', 'agreement.image-repository');
   const directories = new Map<string, TfDirectory>();
   const errors: Finding[] = [];
   const directoryOf = (dir: string) => {

@@ -7,12 +7,10 @@ import { appContainers } from '../parse/app-containers.js';
 import { finalStage, readDockerfile } from '../parse/dockerfile.js';
 import { containersOf, k8sObjects, podSpecs } from '../parse/k8s-manifests.js';
 import { getIn } from '../parse/yaml-file.js';
-import type { Check, Finding } from '../types.js';
+import type { Rule, Finding } from '../types.js';
 
-export const nonRootImageCheck: Check = {
-  id: 'practice.non-root',
+export const nonRootImageCheck: Rule = {
   title: 'Runs as a non-root user (image USER, pod runAsNonRoot)',
-  group: 'practice',
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];
@@ -50,10 +48,8 @@ export const nonRootImageCheck: Check = {
 
 const longRunning = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'InferenceService']);
 
-export const probesCheck: Check = {
-  id: 'practice.probes',
+export const probesCheck: Rule = {
   title: 'Health probes on the service (readiness, liveness, HEALTHCHECK)',
-  group: 'practice',
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];
@@ -82,10 +78,8 @@ export const probesCheck: Check = {
   },
 };
 
-export const resourceLimitsCheck: Check = {
-  id: 'practice.resources',
+export const resourceLimitsCheck: Rule = {
   title: 'Containers request CPU and memory and cap memory',
-  group: 'practice',
   applies: () => true,
   async run(repo) {
     const { objects, errors } = await k8sObjects(repo);

@@ -6,14 +6,12 @@ import { ciRunLines, gitlabStages, readCiConfig, runsBefore, type CiConfig } fro
 import { k8sObjects, containersOf } from '../parse/k8s-manifests.js';
 import { packageDir } from '../parse/python-source.js';
 import { asArray } from '../parse/yaml-file.js';
-import type { Check, Finding, RepoView } from '../types.js';
+import type { Rule, Finding, RepoView } from '../types.js';
 
 const runs = (module: string) => new RegExp(`\\bmake\\s+(?:-\\S+\\s+)*${module}\\b|-m\\s+[A-Za-z_][A-Za-z0-9_]*\\.${module}\\b`);
 
-export const qualityGateCheck: Check = {
-  id: 'practice.quality-gate',
+export const qualityGateCheck: Rule = {
   title: 'Promotion happens only after an evaluation gate',
-  group: 'practice',
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];
@@ -55,10 +53,8 @@ function ciGateFindings(config: CiConfig): Finding[] {
   return findings;
 }
 
-export const driftMonitoringCheck: Check = {
-  id: 'practice.drift-monitoring',
+export const driftMonitoringCheck: Rule = {
   title: 'Data drift is checked on a schedule',
-  group: 'practice',
   applies: () => true,
   async run(repo) {
     const driftFile = `${packageDir(repo)}drift.py`;
@@ -84,10 +80,8 @@ export const driftMonitoringCheck: Check = {
   },
 };
 
-export const rollbackCheck: Check = {
-  id: 'practice.rollback',
+export const rollbackCheck: Rule = {
   title: 'A documented rollback path exists',
-  group: 'practice',
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];

@@ -1,13 +1,14 @@
 // No credentials in the repository: private keys, cloud access keys, service
 // account key files, storage connection strings, API tokens and .env files.
 // Only files that are (or would be) committed are scanned: with git, tracked
-// and untracked-but-not-ignored files; without git, every file.
+// and untracked-but-not-ignored files; without git, every file. git runs with
+// the repository's configuration neutralised (no fsmonitor, hooks or pager).
 
-import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { outcome } from '../check-result.js';
-import type { Check, Finding, RepoView } from '../types.js';
+import { safeGitArgs, safeGitEnv } from '../tools/git-args.js';
+import type { Rule, Finding, RepoView } from '../types.js';
 
 interface SecretRule {
   what: string;
@@ -35,10 +36,8 @@ const envExample = /\.(example|sample|template|dist)$/;
 const keyFile = /(^|\/)(id_rsa|id_dsa|id_ecdsa|id_ed25519)$|\.(pem|p12|pfx|key|jks|keystore)$/;
 const maxBytes = 1_000_000;
 
-export const noSecretsCheck: Check = {
-  id: 'practice.no-secrets',
+export const noSecretsCheck: Rule = {
   title: 'No secrets committed (keys, tokens, credentials, .env files)',
-  group: 'practice',
   applies: () => true,
   async run(repo) {
     const { files, note } = await committedFiles(repo);
@@ -78,10 +77,15 @@ async function readText(repo: RepoView, file: string): Promise<string | undefine
 }
 
 async function committedFiles(repo: RepoView): Promise<{ files: string[]; note: string }> {
-  if (existsSync(join(repo.root, '.git'))) {
-    const result = await execa('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repo.root, reject: false, timeout: 20_000, stdin: 'ignore' });
+  if (existsSync(join(repo.root, '.git')) && (await repo.tools.probe('git')).ok) {
+    // --git-dir/--work-tree instead of cwd: git reads nothing from the process's own directory.
+    const result = await repo.tools.run(
+      'git',
+      [...safeGitArgs, `--git-dir=${join(repo.root, '.git')}`, `--work-tree=${repo.root}`, 'ls-files', '--cached', '--others', '--exclude-standard', '-z'],
+      { env: safeGitEnv, timeoutMs: 20_000 },
+    );
     if (result.exitCode === 0) {
-      const listed = new Set(String(result.stdout).split('\0').filter(Boolean));
+      const listed = new Set(result.stdout.split('\0').filter(Boolean));
       return { files: repo.files.filter((file) => listed.has(file)), note: ' (tracked or not ignored by git)' };
     }
   }

@@ -1,11 +1,13 @@
 // Security rules for GitHub workflows and composite actions that actionlint
 // does not enforce: least-privilege permissions, SHA-pinned actions, no
 // persisted checkout token, safe concurrency, timeouts, no untrusted data in
-// scripts and no long-lived cloud keys.
+// scripts and no long-lived cloud keys. Each practice is checked here once
+// (pinning and permissions used to be checked again, differently, elsewhere),
+// so one cause gives one finding with one fix.
 
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLMap } from 'yaml';
-import { outcome } from '../check-result.js';
-import type { Check, Finding } from '../types.js';
+import { missingFile, outcome } from '../check-result.js';
+import type { Rule, Finding } from '../types.js';
 import { localActionFiles, runScripts, workflowFiles } from './github-actions.js';
 
 /** Secrets that can only hold long-lived cloud credentials. */
@@ -15,10 +17,8 @@ const longLivedKeyPattern =
 const keyInputs = new Set(['aws-access-key-id', 'aws-secret-access-key', 'credentials_json', 'creds', 'client-secret']);
 const untrustedInScript = /\$\{\{[^}]*\b(github\.event\.|inputs\.|github\.head_ref)/;
 
-export const workflowSecurityCheck: Check = {
-  id: 'practice.workflow-security',
+export const workflowSecurityCheck: Rule = {
   title: 'GitHub workflows follow the security rules (permissions, pinning, OIDC, no injection)',
-  group: 'practice',
   applies: (repo) => repo.answers.ci === 'github',
   async run(repo) {
     const findings: Finding[] = [];
@@ -64,12 +64,19 @@ export function checkWorkflow(file: string, text: string): Finding[] {
       if (!reusableCall && !job.has('timeout-minutes')) {
         findings.push({ file, line: at(pair.key), message: `Job ${id} has no timeout-minutes (the default is 6 hours).`, fix: `Add \`timeout-minutes:\` to job ${id}.` });
       }
+      const jobPermissions = job.get('permissions', true);
+      if (isScalar(jobPermissions) && (jobPermissions.value as unknown) === 'write-all') {
+        findings.push({ file, line: at(jobPermissions), message: `Job ${id} grants write-all permissions.`, fix: `List only the scopes job ${id} needs under its \`permissions:\`.` });
+      }
       const jobConcurrency = job.get('concurrency', true);
       if (topConcurrency === undefined && jobConcurrency === undefined && !reusableCall) {
         findings.push({ file, line: at(pair.key), message: `Job ${id} runs without a concurrency group (none at the top level either).`, fix: 'Add a top-level `concurrency:` group, or one on the job.' });
       }
       if (jobConcurrency !== undefined) findings.push(...checkConcurrency(file, text, jobConcurrency, job.has('environment')));
     }
+  }
+  if (triggers(root).includes('pull_request_target') && /actions\/checkout@/.test(text)) {
+    findings.push({ file, line: at(root.get('on', true)), message: 'pull_request_target with a checkout runs untrusted code with a privileged token.', fix: 'Trigger on `pull_request` instead.' });
   }
   return findings;
 }
@@ -113,7 +120,9 @@ export function checkCommon(file: string, text: string): Finding[] {
     const uses = /^\s*(?:-\s+)?uses:\s*(['"]?)([^'"\s#]+)\1\s*(#.*)?$/.exec(code);
     if (uses) {
       const reference = uses[2]!;
-      if (!reference.startsWith('./') && !reference.startsWith('docker://')) {
+      if (reference.startsWith('docker://') && !reference.includes('@sha256:')) {
+        findings.push({ file, line: index + 1, message: `\`${reference}\` is not pinned by digest (a tag can be moved to another image).`, fix: 'Pin the image as docker://image@sha256:<digest>.' });
+      } else if (!reference.startsWith('./') && !reference.startsWith('docker://')) {
         if (!/^[^@\s]+@[0-9a-f]{40}$/.test(reference)) {
           findings.push({ file, line: index + 1, message: `\`${reference}\` is not pinned to a full commit SHA (a tag or branch can be moved to other code).`, fix: 'Pin the action as owner/repo@<40-hex commit> # vX.Y.Z.' });
         } else if (!/^#\s*v?\d+(\.\d+)*/.test(uses[3] ?? '')) {
@@ -160,14 +169,12 @@ export function checkCommon(file: string, text: string): Finding[] {
 }
 
 /** GitLab: no stored cloud keys, images pinned to a version, a timeout on every job, deploys never interrupted. */
-export const gitlabSecurityCheck: Check = {
-  id: 'practice.gitlab-ci-security',
+export const gitlabSecurityCheck: Rule = {
   title: 'GitLab CI follows the security rules (OIDC only, pinned images, timeouts, uninterrupted deploys)',
-  group: 'practice',
   applies: (repo) => repo.answers.ci === 'gitlab',
   async run(repo) {
     const file = '.gitlab-ci.yml';
-    if (!repo.exists(file)) return outcome([{ file, message: `${file} is missing.`, fix: 'Regenerate .gitlab-ci.yml.' }]);
+    if (!repo.exists(file)) return outcome([missingFile(file, 'the answers chose GitLab CI')]);
     return outcome(checkGitlab(file, await repo.read(file)));
   },
 };

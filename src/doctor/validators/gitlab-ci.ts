@@ -4,60 +4,39 @@
 // the file is copied into a scratch repository made for the run. The job
 // scripts also go through shellcheck.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { missingFile, outcome, skippedOutcome } from '../check-result.js';
-import type { Check, Finding } from '../types.js';
+import { safeGitArgs, safeGitEnv } from '../tools/git-args.js';
+import { withWorkCopy } from '../tools/work-copy.js';
+import type { Rule, Finding, RepoView } from '../types.js';
+import { shellcheckFindings, shellcheckFix } from './github-actions.js';
 
 const ciFile = '.gitlab-ci.yml';
 
-function gitlabCiLocalEntry(): string | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    const manifest = require.resolve('gitlab-ci-local/package.json');
-    const bin = (require(manifest) as { bin?: string | Record<string, string> }).bin;
-    const relative = typeof bin === 'string' ? bin : bin?.['gitlab-ci-local'];
-    return relative ? join(dirname(manifest), relative) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export const gitlabCiCheck: Check = {
-  id: 'validator.gitlab-ci-local',
+export const gitlabCiCheck: Rule = {
   title: '.gitlab-ci.yml passes gitlab-ci-local schema validation',
-  group: 'validator',
   applies: (repo) => repo.answers.ci === 'gitlab',
   async run(repo) {
     if (!repo.exists(ciFile)) return outcome([missingFile(ciFile, 'the answers chose GitLab CI')]);
-    const entry = gitlabCiLocalEntry();
-    if (!entry) return skippedOutcome('gitlab-ci-local not available');
-    const scratch = await mkdtemp(join(tmpdir(), 'mlforge-gitlab-ci-'));
-    try {
-      await writeFile(join(scratch, ciFile), await repo.read(ciFile));
-      await makeGitRepository(scratch);
-      const result = await execa(process.execPath, [entry, '--list', '--json-schema-validation'], {
-        cwd: scratch,
-        reject: false,
-        stdin: 'ignore',
-        env: { NO_COLOR: '1', FORCE_COLOR: '0' },
-      });
+    const tool = await repo.tools.probe('gitlab-ci-local');
+    if (!tool.ok) return skippedOutcome(tool.reason);
+    const git = await repo.tools.probe('git');
+    if (!git.ok) return skippedOutcome(`${git.reason}: gitlab-ci-local needs a git repository`);
+    return withWorkCopy(repo, [ciFile], async (scratch) => {
+      await makeGitRepository(repo, scratch);
+      const result = await repo.tools.run('gitlab-ci-local', ['--list', '--json-schema-validation'], { cwd: scratch, env: { ...safeGitEnv, FORCE_COLOR: '0' } });
       if (result.exitCode === 0) return outcome([], 'gitlab-ci-local listed the jobs');
       return outcome(findingsFrom(`${result.stderr}\n${result.stdout}`));
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+    });
   },
 };
 
 /** A repository on `main` with an `origin` remote, as gitlab-ci-local expects (it reads branch, remote and changes). */
-async function makeGitRepository(dir: string): Promise<void> {
-  const git = (...args: string[]) =>
-    execa('git', ['-c', 'user.name=mlforge', '-c', 'user.email=mlforge@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: dir });
+async function makeGitRepository(repo: RepoView, dir: string): Promise<void> {
+  const git = async (...args: string[]) => {
+    const result = await repo.tools.run('git', [...safeGitArgs, '-c', 'user.name=mlforge', '-c', 'user.email=mlforge@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, env: safeGitEnv });
+    if (!result.ok) throw new Error(`git ${args[0]} in the scratch copy failed: ${result.stderr.trim().split('\n')[0] ?? ''}`);
+  };
   await git('init', '--quiet', '--initial-branch=main');
   await git('add', ciFile);
   await git('commit', '--quiet', '--message', 'pipeline under test');
@@ -72,7 +51,7 @@ function findingsFrom(output: string): Finding[] {
     .split('\n')
     .map((line) => line.replace(/\u001b\[[0-9;]*m/g, '').trim())
     .filter((line) => line.length > 0 && !/^(Using fallback|Unable to retrieve|Command failed|fatal:|error: No such remote|Use '--'|'git|HEAD$|parsing and downloads|json schema validated)/.test(line));
-  const message = lines.slice(0, 12).join('\n') || 'gitlab-ci-local failed without a message';
+  const message = lines.slice(0, 12).join(' / ') || 'gitlab-ci-local failed without a message';
   const line = /line (\d+)/i.exec(message)?.[1];
   return [
     {
@@ -118,31 +97,20 @@ export function gitlabScripts(text: string): Array<{ job: string; section: strin
   return out;
 }
 
-let shellcheckProbe: Promise<boolean> | undefined;
-
-export const gitlabShellcheckCheck: Check = {
-  id: 'validator.shellcheck-gitlab',
+export const gitlabShellcheckCheck: Rule = {
   title: 'Shell in .gitlab-ci.yml scripts passes shellcheck',
-  group: 'validator',
   applies: (repo) => repo.answers.ci === 'gitlab',
   async run(repo) {
     if (!repo.exists(ciFile)) return outcome([missingFile(ciFile, 'the answers chose GitLab CI')]);
-    shellcheckProbe ??= execa('shellcheck', ['--version'], { reject: false }).then((result) => result.exitCode === 0, () => false);
-    if (!(await shellcheckProbe)) return skippedOutcome('shellcheck not available');
+    const probe = await repo.tools.probe('shellcheck');
+    if (!probe.ok) return skippedOutcome(probe.reason);
     const findings: Finding[] = [];
     const scripts = gitlabScripts(await repo.read(ciFile));
     for (const { job, section, lines } of scripts) {
       // Job images differ (Alpine, Debian): hold every script to POSIX sh.
-      const result = await execa('shellcheck', ['--shell=sh', '-f', 'gcc', '-'], { input: lines.map((entry) => entry.text).join('\n'), reject: false });
-      for (const output of result.stdout.split('\n')) {
-        const match = /^-:(\d+):(\d+): (\w+): (.*)$/.exec(output);
-        if (!match) continue;
-        findings.push({
-          file: ciFile,
-          line: lines[Number(match[1]) - 1]?.line,
-          message: `${job}.${section}: ${match[3]}: ${match[4]}`,
-          fix: 'Fix the shell as the ShellCheck wiki page for that code explains (https://www.shellcheck.net/wiki/).',
-        });
+      const result = await repo.tools.run('shellcheck', ['--shell=sh', '-f', 'gcc', '-'], { input: lines.map((entry) => entry.text).join('\n') });
+      for (const problem of shellcheckFindings(result)) {
+        findings.push({ file: ciFile, line: lines[problem.line - 1]?.line, message: `${job}.${section}: ${problem.level}: ${problem.message}`, fix: shellcheckFix });
       }
     }
     return outcome(findings, `${scripts.length} scripts checked`);

@@ -2,11 +2,11 @@
 // `kubectl kustomize`, once per RepoView, and maps built objects back to the
 // file that defines them so findings can name a file and line.
 
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { LineCounter, parseAllDocuments } from 'yaml';
+import type { ToolProbe } from '../tools/tool-runner.js';
+import { withWorkCopy } from '../tools/work-copy.js';
 import type { RepoView } from '../types.js';
 
 export const k8sRoot = 'deploy/k8s';
@@ -27,52 +27,40 @@ export function overlayDirs(repo: RepoView): string[] {
   return repo.files.flatMap((file) => pattern.exec(file)?.[1] ?? []).sort();
 }
 
-let kubectlProbe: Promise<boolean> | undefined;
-export function kubectlAvailable(): Promise<boolean> {
-  kubectlProbe ??= execa('kubectl', ['version', '--client'], { reject: false }).then(
-    (result) => result.exitCode === 0,
-    () => false,
-  );
-  return kubectlProbe;
+/** kubectl from the user's PATH (probed once per repository view). */
+export function kubectlProbe(repo: RepoView): Promise<ToolProbe> {
+  return repo.tools.probe('kubectl');
 }
 
 const builds = new WeakMap<RepoView, Promise<OverlayBuild[]>>();
 
-/** Builds each overlay, then the cluster kustomization; call only when kubectlAvailable() is true. */
+/**
+ * Builds each overlay, then the cluster kustomization, in one copy of
+ * deploy/k8s (kustomize reads only inside it); call only when kubectl is available.
+ */
 export function buildOverlays(repo: RepoView): Promise<OverlayBuild[]> {
   let result = builds.get(repo);
   if (!result) {
-    result = (async () => {
+    const files = repo.files.filter((file) => file.startsWith(`${k8sRoot}/`));
+    result = withWorkCopy(repo, files, async (copy) => {
       const out: OverlayBuild[] = [];
-      for (const overlay of overlayDirs(repo)) out.push(await buildOverlay(repo, overlay));
-      if (repo.exists(`${clusterDir}/kustomization.yaml`)) out.push(await kustomize(clusterDir, join(repo.root, clusterDir)));
+      for (const overlay of overlayDirs(repo)) out.push(await buildOverlay(repo, copy, overlay));
+      if (repo.exists(`${clusterDir}/kustomization.yaml`)) out.push(await kustomize(repo, copy, clusterDir));
       return out;
-    })();
+    });
     builds.set(repo, result);
   }
   return result;
 }
 
-async function buildOverlay(repo: RepoView, overlay: string): Promise<OverlayBuild> {
+async function buildOverlay(repo: RepoView, copy: string, overlay: string): Promise<OverlayBuild> {
   const valuesPath = `${overlay}/${deployValuesFile}`;
-  // deploy-values.env is written at deploy time (git-ignored). Without it, build a
-  // copy with the example's values so structure and schemas can still be checked.
-  if (repo.exists(valuesPath) || !repo.exists(deployValuesExample)) {
-    return kustomize(overlay, join(repo.root, overlay));
-  }
-  const scratch = await mkdtemp(join(tmpdir(), 'mlforge-kustomize-'));
-  try {
-    await cp(join(repo.root, k8sRoot), join(scratch, 'k8s'), { recursive: true });
-    const example = await readFile(join(repo.root, deployValuesExample), 'utf8');
-    const overlayInCopy = join(scratch, 'k8s', overlay.slice(k8sRoot.length + 1));
-    await writeFile(join(overlayInCopy, deployValuesFile), exampleValues(example));
-    const build = await kustomize(overlay, overlayInCopy);
-    return build.ok
-      ? { ...build, note: `${valuesPath} is absent (written at deploy time); built with the values of ${deployValuesExample}` }
-      : build;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  // deploy-values.env is written at deploy time (git-ignored). Without it, build
+  // with the example's values so structure and schemas can still be checked.
+  if (repo.exists(valuesPath) || !repo.exists(deployValuesExample)) return kustomize(repo, copy, overlay);
+  await writeFile(join(copy, valuesPath), exampleValues(await repo.read(deployValuesExample)));
+  const build = await kustomize(repo, copy, overlay);
+  return build.ok ? { ...build, note: `${valuesPath} is absent (written at deploy time); built with the values of ${deployValuesExample}` } : build;
 }
 
 /** KEY=VALUE lines of the example file, comments dropped. */
@@ -84,9 +72,9 @@ export function exampleValues(example: string): string {
     .join('');
 }
 
-async function kustomize(overlay: string, dir: string): Promise<OverlayBuild> {
-  const result = await execa('kubectl', ['kustomize', dir], { reject: false });
-  if (result.exitCode !== 0) return { overlay, ok: false, error: kustomizeError(result.stderr, dir, overlay) };
+async function kustomize(repo: RepoView, copy: string, overlay: string): Promise<OverlayBuild> {
+  const result = await repo.tools.run('kubectl', ['kustomize', join(copy, overlay)], { cwd: copy, timeoutMs: 60_000 });
+  if (result.exitCode !== 0) return { overlay, ok: false, error: kustomizeError(result.stderr, copy) };
   const objects: K8sObject[] = [];
   for (const doc of parseAllDocuments(result.stdout)) {
     if (doc.errors.length > 0) return { overlay, ok: false, error: `kustomize printed invalid YAML: ${doc.errors[0]?.message}` };
@@ -97,11 +85,10 @@ async function kustomize(overlay: string, dir: string): Promise<OverlayBuild> {
 }
 
 /** kubectl prints `... "command failed" err="<message>"`; keep the message, with repo-relative paths. */
-function kustomizeError(stderr: string, dir: string, overlay: string): string {
+function kustomizeError(stderr: string, copy: string): string {
   const match = /err="((?:[^"\\]|\\.)*)"/.exec(stderr);
   const message = match ? match[1]!.replace(/\\"/g, '"').replace(/\\\\/g, '\\') : stderr.trim();
-  const base = dir.slice(0, dir.length - (overlay.length - k8sRoot.length));
-  return message.split(base).join(k8sRoot).split(dir).join(overlay);
+  return message.split(`${copy}/`).join('').split(copy).join('.');
 }
 
 export interface SourceLocation {

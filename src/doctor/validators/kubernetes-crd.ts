@@ -3,7 +3,8 @@
 // documented fields; unknown keys are rejected where the documentation lists
 // every field, so a typo fails instead of being ignored by the controller.
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { requireOptional } from '../tools/optional-module.js';
 import analysisTemplate from '../schemas/analysis-template.json' with { type: 'json' };
 import inferenceService from '../schemas/inference-service.json' with { type: 'json' };
 import prometheusRule from '../schemas/prometheus-rule.json' with { type: 'json' };
@@ -20,12 +21,17 @@ const schemas: Record<string, object> = {
 
 let compiled: Map<string, ValidateFunction> | undefined;
 
+/** Compiles the schemas with the optional ajv; customResourceValidator needs it done. */
+export async function loadCustomResourceSchemas(check: string): Promise<void> {
+  if (compiled) return;
+  const { Ajv } = await requireOptional<typeof import('ajv')>('ajv', check);
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true });
+  compiled = new Map(Object.entries(schemas).map(([key, schema]) => [key, ajv.compile(schema)]));
+}
+
 /** The validator for apiVersion/kind, or undefined when mlforge has no schema for it. */
 export function customResourceValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true });
-    compiled = new Map(Object.entries(schemas).map(([key, schema]) => [key, ajv.compile(schema)]));
-  }
+  if (!compiled) throw new Error('customResourceValidator: call loadCustomResourceSchemas() first');
   return compiled.get(`${apiVersion}/${kind}`);
 }
 

@@ -3,9 +3,10 @@
 // field names), every pod meets the restricted Pod Security Standard, and the
 // custom resources match mlforge's schemas of their documented fields.
 
-import type { Check, CheckResult, Finding, RepoView } from '../types.js';
-import { buildOverlays, objectLabel, k8sRoot, kubectlAvailable, locate, overlayDirs, type K8sObject, type OverlayBuild } from './kubernetes-build.js';
-import { customResourceValidator, describeErrors } from './kubernetes-crd.js';
+import type { CheckResult, Finding, RepoView, Rule } from '../types.js';
+import { requireOptional } from '../tools/optional-module.js';
+import { buildOverlays, objectLabel, k8sRoot, kubectlProbe, locate, overlayDirs, type K8sObject, type OverlayBuild } from './kubernetes-build.js';
+import { customResourceValidator, describeErrors, loadCustomResourceSchemas } from './kubernetes-crd.js';
 import { coreDefinitionFile, definitionFile, unknownFields } from './kubernetes-known-fields.js';
 import { podTemplates, readOnlyRootViolations, restrictedViolations } from './kubernetes-pod-security.js';
 
@@ -24,7 +25,8 @@ async function forEachBuiltObject(
   repo: RepoView,
   inspect: (object: K8sObject, overlay: string) => Promise<Finding[]> | Finding[],
 ): Promise<Outcome> {
-  if (!(await kubectlAvailable())) return { status: 'skipped', reason: 'kubectl not available', findings: [] };
+  const kubectl = await kubectlProbe(repo);
+  if (!kubectl.ok) return { status: 'skipped', reason: kubectl.reason, findings: [] };
   const builds = await buildOverlays(repo);
   const built = builds.filter((build): build is Extract<OverlayBuild, { ok: true }> => build.ok);
   if (built.length === 0) return { status: 'skipped', reason: 'no overlay builds (see the kustomize build check)', findings: [] };
@@ -43,13 +45,12 @@ async function finding(repo: RepoView, overlay: string, object: K8sObject, messa
   return { ...location, message: `${objectLabel(object, overlay)}: ${message}`, fix };
 }
 
-export const kustomizeBuildCheck: Check = {
-  id: 'kubernetes-kustomize-build',
+export const kustomizeBuildCheck: Rule = {
   title: 'Every Kubernetes overlay builds with kubectl kustomize',
-  group: 'validator',
   applies: hasOverlays,
   async run(repo) {
-    if (!(await kubectlAvailable())) return { status: 'skipped', reason: 'kubectl not available', findings: [] };
+    const kubectl = await kubectlProbe(repo);
+    if (!kubectl.ok) return { status: 'skipped', reason: kubectl.reason, findings: [] };
     const findings: Finding[] = [];
     const notes: string[] = [];
     for (const build of await buildOverlays(repo)) {
@@ -74,13 +75,13 @@ export const kustomizeBuildCheck: Check = {
   },
 };
 
-export const kubernetesSchemaCheck: Check = {
-  id: 'kubernetes-schema',
+export const kubernetesSchemaCheck: Rule = {
   title: 'Built Kubernetes objects match the Kubernetes schemas (kubernetes-models), with no unknown fields',
-  group: 'validator',
   applies: hasOverlays,
-  run: (repo) =>
-    forEachBuiltObject(repo, async (object, overlay) => {
+  async run(repo) {
+    await requireOptional('kubernetes-models', 'validator.kubernetes-schema');
+    await loadCustomResourceSchemas('validator.kubernetes-schema');
+    return forEachBuiltObject(repo, async (object, overlay) => {
       const apiVersion = String(object.apiVersion);
       const kind = String(object.kind);
       const report = (message: string, fix: string) => finding(repo, overlay, object, message, fix);
@@ -89,7 +90,8 @@ export const kubernetesSchemaCheck: Check = {
       if (!file) return [await report(`unknown apiVersion/kind ${apiVersion}/${kind}`, 'use an API version the Kubernetes API serves')];
       const messages = [...(await modelErrors(apiVersion, kind, object)), ...unknownFields(object, file).map((path) => `unknown field ${path}`)];
       return Promise.all(messages.map((message) => report(message, 'fix the field name or type to match the Kubernetes API reference')));
-    }),
+    });
+  },
 };
 
 /** kubernetes-models' own validation (types, enums, required fields). */
@@ -128,10 +130,8 @@ function embeddedPodSpecProblems(object: K8sObject): Array<{ message: string; fi
   return [];
 }
 
-export const podSecurityCheck: Check = {
-  id: 'kubernetes-pod-security',
+export const podSecurityCheck: Rule = {
   title: 'Every pod template meets the restricted Pod Security Standard',
-  group: 'validator',
   applies: hasOverlays,
   run: (repo) =>
     forEachBuiltObject(repo, (object, overlay) =>
@@ -143,20 +143,20 @@ export const podSecurityCheck: Check = {
     ),
 };
 
-export const customResourceCheck: Check = {
-  id: 'kubernetes-custom-resources',
+export const customResourceCheck: Rule = {
   title: 'Argo Rollouts, KServe and prometheus-operator resources match their documented fields',
-  group: 'validator',
   applies: hasOverlays,
-  run: (repo) =>
-    forEachBuiltObject(repo, async (object, overlay) => {
+  async run(repo) {
+    await loadCustomResourceSchemas('validator.kubernetes-custom-resources');
+    return forEachBuiltObject(repo, async (object, overlay) => {
       const kind = String(object.kind);
       const validate = customResourceValidator(String(object.apiVersion), kind);
       if (!validate || validate(object as unknown)) return [];
       return Promise.all(
         describeErrors(validate.errors).map((message) => finding(repo, overlay, object, message, `compare with the ${kind} reference documentation`)),
       );
-    }),
+    });
+  },
 };
 
-export const kubernetesChecks: readonly Check[] = [kustomizeBuildCheck, kubernetesSchemaCheck, podSecurityCheck, customResourceCheck];
+export const kubernetesChecks: readonly Rule[] = [kustomizeBuildCheck, kubernetesSchemaCheck, podSecurityCheck, customResourceCheck];

@@ -1,56 +1,59 @@
 // Terraform validators: `terraform fmt -check`, an HCL parse of every file
-// (@cdktf/hcl2json) and `terraform validate` against a local provider mirror.
-// Validation runs in a temporary copy so the repository never gets a .terraform/.
+// (@cdktf/hcl2json) and `terraform validate` after a normal
+// `terraform init -backend=false`. Both tools run on a temporary copy, so the
+// repository never gets a .terraform/. init installs providers the way the
+// user's Terraform is configured to (TF_CLI_CONFIG_FILE or ~/.terraformrc
+// provider_installation, a filesystem or network mirror, TF_PLUGIN_CACHE_DIR,
+// else the public registry), and only hashicorp/* providers and local modules:
+// a stranger's repository cannot make doctor download and run other code.
 
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, posix, sep } from 'node:path';
-import { parse as parseHcl } from '@cdktf/hcl2json';
-import { execa } from 'execa';
 import { missingFile, outcome, skippedOutcome, type CheckOutcome } from '../check-result.js';
-import type { Check, Finding, RepoView } from '../types.js';
+import { requireOptional } from '../tools/optional-module.js';
+import { withWorkCopy } from '../tools/work-copy.js';
+import type { Rule, Finding, RepoView } from '../types.js';
+
+type Hcl2Json = typeof import('@cdktf/hcl2json');
+const loadHcl = (check: string) => requireOptional<Hcl2Json>('@cdktf/hcl2json', check);
 
 const terraformSource = /\.tf$/;
 /** HCL files Terraform reads: configuration, variable values and backend settings. */
 const hclSource = /\.(tf|tfvars|tfbackend)$/;
 const formatFix = 'Run `terraform fmt -recursive` in that directory and commit the result.';
+/** Terraform must neither prompt, nor phone home, nor take extra arguments from the user's TF_CLI_ARGS. */
+const terraformEnv = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_CLI_ARGS: '', TF_CLI_ARGS_init: '', TF_CLI_ARGS_validate: '', TF_CLI_ARGS_fmt: '' };
 
-export const terraformFmtCheck: Check = {
-  id: 'validator.terraform-fmt',
+export const terraformFmtCheck: Rule = {
   title: 'Terraform is formatted (terraform fmt -check -recursive)',
-  group: 'validator',
   applies: hasTerraform,
   inapplicableReason: noTerraformReason,
   async run(repo) {
     const missing = missingTerraform(repo);
     if (missing) return missing;
-    const tool = await terraformTool();
-    if (!tool) return skippedOutcome('terraform not available');
-    try {
+    const tool = await repo.tools.probe('terraform');
+    if (!tool.ok) return skippedOutcome(tool.reason);
+    const files = repo.files.filter((file) => /\.(tf|tfvars|tftest\.hcl)$/.test(file));
+    return withWorkCopy(repo, files, async (copy) => {
       const findings: Finding[] = [];
       for (const dir of topDirectories(terraformFiles(repo))) {
-        const result = await tool.run(['fmt', '-check', '-recursive', '-diff', '-no-color', dir], repo.root);
+        const result = await repo.tools.run('terraform', ['fmt', '-check', '-recursive', '-diff', '-no-color', dir], { cwd: copy, env: terraformEnv });
         if (result.exitCode === 0) continue;
         if (result.exitCode === 3) findings.push(...unformattedFindings(result.stdout, dir));
         else findings.push(...diagnosticFindings(result.stderr, dir, 'terraform fmt could not read the file'));
       }
       return outcome(findings);
-    } finally {
-      await tool.dispose();
-    }
+    });
   },
 };
 
-export const terraformParseCheck: Check = {
-  id: 'validator.terraform-parse',
+export const terraformParseCheck: Rule = {
   title: 'Every Terraform file parses as HCL (@cdktf/hcl2json)',
-  group: 'validator',
   applies: hasTerraform,
   inapplicableReason: noTerraformReason,
   async run(repo) {
     const missing = missingTerraform(repo);
     if (missing) return missing;
+    const { parse: parseHcl } = await loadHcl('validator.terraform-parse');
     const findings: Finding[] = [];
     const files = repo.files.filter((file) => hclSource.test(file));
     // The parser runs in one WebAssembly instance: one file at a time.
@@ -65,56 +68,52 @@ export const terraformParseCheck: Check = {
   },
 };
 
-export interface TerraformValidateOptions {
-  /** Directory laid out as a filesystem mirror (registry.terraform.io/<namespace>/<type>/<version>/<platform>). */
-  pluginDir: string;
-}
+export const terraformValidateCheck: Rule = {
+  title: 'Terraform roots validate (terraform init -backend=false, terraform validate)',
+  applies: hasTerraform,
+  inapplicableReason: noTerraformReason,
+  run: validateRoots,
+};
 
-export function createTerraformValidateCheck(options: TerraformValidateOptions): Check {
-  return {
-    id: 'validator.terraform-validate',
-    title: 'Terraform roots validate (terraform init -backend=false, terraform validate)',
-    group: 'validator',
-    applies: hasTerraform,
-    inapplicableReason: noTerraformReason,
-    run: (repo) => validateRoots(repo, options.pluginDir),
-  };
-}
+/** Provider namespaces doctor lets terraform init install (every provider mlforge generates is one). */
+const trustedProvider = /^registry\.terraform\.io\/hashicorp\/[a-z0-9-]+$/;
 
-export const terraformValidateCheck: Check = createTerraformValidateCheck({ pluginDir: '/opt/tf-plugins' });
-
-async function validateRoots(repo: RepoView, pluginDir: string): Promise<CheckOutcome> {
+async function validateRoots(repo: RepoView): Promise<CheckOutcome> {
   const absent = missingTerraform(repo);
   if (absent) return absent;
+  const tool = await repo.tools.probe('terraform');
+  if (!tool.ok) return skippedOutcome(tool.reason);
   const files = terraformFiles(repo);
-  if (!existsSync(pluginDir)) return skippedOutcome(`provider mirror ${pluginDir} not available`);
-  const required = await requiredProviders(repo, files);
-  const mirrored = await mirroredProviders(pluginDir);
-  const missing = required.filter((provider) => !mirrored.includes(provider));
-  if (missing.length > 0) {
-    const held = mirrored.length === 0 ? `provider mirror ${pluginDir} holds no provider` : `only ${mirrored.join(', ')} ${mirrored.length === 1 ? 'is' : 'are'} mirrored offline`;
-    return skippedOutcome(`${held}; ${repo.answers.cloud} was format-checked and parsed (${missing.join(', ')} cannot be installed here)`);
+  const sources = await terraformSources(repo, files);
+  const untrusted = [...sources.providers.filter((provider) => !trustedProvider.test(provider)), ...sources.remoteModules];
+  if (untrusted.length > 0) {
+    return skippedOutcome(
+      `not run: the configuration asks terraform init to download ${untrusted.join(', ')}; doctor installs only hashicorp/* providers and local modules, so a repository cannot make it fetch and run other code`,
+    );
   }
-  const tool = await terraformTool();
-  if (!tool) return skippedOutcome('terraform not available');
-  const work = await mkdtemp(join(tmpdir(), 'mlforge-tf-validate-'));
-  try {
-    await copyTerraformTrees(repo, files, work);
-    const findings: Finding[] = [];
-    const roots = rootDirectories(files);
-    for (const root of roots) findings.push(...(await validateRoot(tool, work, root, pluginDir)));
+  const roots = rootDirectories(files);
+  // Lock files stay behind: they pin hashes of one installation, which a mirror of another patch release would not match.
+  const copied = treeFiles(repo, files).filter((file) => !file.endsWith('.terraform.lock.hcl'));
+  return withWorkCopy(repo, copied, async (copy) => {
+    const validated = await Promise.all(roots.map((root) => validateRoot(repo, copy, root)));
+    const uninstallable = validated.find((result) => 'skipped' in result);
+    if (uninstallable && 'skipped' in uninstallable) return skippedOutcome(`${uninstallable.skipped}; ${repo.answers.cloud} was format-checked and parsed`);
+    const findings = validated.flatMap((result) => ('findings' in result ? result.findings : []));
     return outcome(findings, `${roots.length} roots validated: ${roots.join(', ')}`);
-  } finally {
-    await tool.dispose();
-    await rm(work, { recursive: true, force: true });
-  }
+  });
 }
 
-async function validateRoot(tool: TerraformTool, work: string, root: string, pluginDir: string): Promise<Finding[]> {
-  const cwd = join(work, root);
-  const init = await tool.run(['init', '-backend=false', '-input=false', '-no-color', `-plugin-dir=${pluginDir}`], cwd);
-  if (init.exitCode !== 0) return diagnosticFindings(init.stderr || init.stdout, root, 'terraform init failed');
-  const validate = await tool.run(['validate', '-json', '-no-color'], cwd);
+async function validateRoot(repo: RepoView, copy: string, root: string): Promise<{ findings: Finding[] } | { skipped: string }> {
+  const cwd = join(copy, root);
+  const env = { ...terraformEnv, TF_DATA_DIR: join(cwd, '.terraform') };
+  const init = await repo.tools.run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd, env, timeoutMs: 600_000 });
+  if (init.exitCode !== 0) {
+    const text = init.stderr || init.stdout;
+    const install = providerInstallFailure(text);
+    if (install) return { skipped: `terraform init could not install ${install.provider} for ${root}: ${install.cause}; ${installationSource(repo)}` };
+    return { findings: diagnosticFindings(text, root, 'terraform init failed') };
+  }
+  const validate = await repo.tools.run('terraform', ['validate', '-json', '-no-color'], { cwd, env, timeoutMs: 300_000 });
   let report: ValidateReport;
   try {
     report = JSON.parse(validate.stdout) as ValidateReport;
@@ -122,12 +121,33 @@ async function validateRoot(tool: TerraformTool, work: string, root: string, plu
     throw new Error(`terraform validate in ${root} printed no JSON report: ${validate.stderr || validate.stdout}`, { cause: error });
   }
   // Warnings count too: a deprecated argument in generated code is a defect.
-  return report.diagnostics.map((diagnostic) => ({
-    file: diagnostic.range ? posix.normalize(posix.join(root, diagnostic.range.filename.split(sep).join('/'))) : root,
-    ...(diagnostic.range ? { line: diagnostic.range.start.line } : {}),
-    message: `${diagnostic.severity}: ${diagnostic.summary}${diagnostic.detail ? ` — ${oneLine(diagnostic.detail)}` : ''}`,
-    fix: 'Correct the argument, reference or type Terraform names (see the provider documentation), then run `terraform validate` again.',
-  }));
+  return {
+    findings: report.diagnostics.map((diagnostic) => ({
+      file: diagnostic.range ? posix.normalize(posix.join(root, diagnostic.range.filename.split(sep).join('/'))) : root,
+      ...(diagnostic.range ? { line: diagnostic.range.start.line } : {}),
+      message: `${diagnostic.severity}: ${diagnostic.summary}${diagnostic.detail ? ` — ${oneLine(diagnostic.detail)}` : ''}`,
+      fix: 'Correct the argument, reference or type Terraform names (see the provider documentation), then run `terraform validate` again.',
+    })),
+  };
+}
+
+/** Which provider init could not get and why (registry unreachable, not in the mirror), or undefined for a configuration error. */
+export function providerInstallFailure(text: string): { provider: string; cause: string } | undefined {
+  if (!/Failed to query available provider packages|Failed to install provider|Could not retrieve the list of available versions|Incompatible provider version|was not found in any of the search locations/i.test(text)) return undefined;
+  const detail = oneLine(text.replace(/^[\s\S]*?Error: [^\n]*\n/, ''));
+  const provider = /provider (?:registry\.terraform\.io\/)?([\w-]+\/[\w-]+)/.exec(detail)?.[1] ?? 'a provider';
+  const afterName = detail.indexOf(`${provider}: `);
+  const cause = afterName >= 0 ? detail.slice(afterName + provider.length + 2) : detail;
+  const cut = cause.search(/ To see which modules| Terraform checked all of the plugin directories/);
+  return { provider, cause: (cut > 0 ? cause.slice(0, cut) : cause).replace(/\.$/, '').slice(0, 400) };
+}
+
+/** Where the user's Terraform installs providers from, for the skip reason. */
+function installationSource(repo: RepoView): string {
+  const configured = repo.tools.environment('TF_CLI_CONFIG_FILE');
+  const cache = repo.tools.environment('TF_PLUGIN_CACHE_DIR');
+  const from = [configured ? `CLI configuration TF_CLI_CONFIG_FILE=${configured}` : 'CLI configuration ~/.terraformrc if present', ...(cache ? [`plugin cache ${cache}`] : [])].join(', ');
+  return `providers are installed as your Terraform is configured (${from}): give it access to registry.terraform.io, or a provider_installation mirror that holds them`;
 }
 
 interface ValidateReport {
@@ -138,34 +158,6 @@ interface ValidateReport {
     detail?: string;
     range?: { filename: string; start: { line: number; column: number } };
   }>;
-}
-
-// ---- the terraform binary, with a private, empty CLI configuration -------------
-
-interface TerraformTool {
-  run(args: string[], cwd: string): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  dispose(): Promise<void>;
-}
-
-async function terraformTool(): Promise<TerraformTool | undefined> {
-  const home = await mkdtemp(join(tmpdir(), 'mlforge-tf-'));
-  const configFile = join(home, 'terraformrc');
-  await writeFile(configFile, '');
-  // No update checks, no user configuration or credentials, never a prompt.
-  const env = { CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: configFile, TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
-  const run: TerraformTool['run'] = async (args, cwd) => {
-    const result = await execa('terraform', args, { cwd, env, reject: false, stdin: 'ignore' });
-    if (result.failed && result.exitCode === undefined) throw result;
-    return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
-  };
-  const dispose = () => rm(home, { recursive: true, force: true });
-  try {
-    await run(['version'], home);
-    return { run, dispose };
-  } catch {
-    await dispose();
-    return undefined;
-  }
 }
 
 // ---- which files and directories ------------------------------------------------
@@ -204,23 +196,17 @@ function rootDirectories(files: readonly string[]): string[] {
   return [...new Set(files.map(directoryOf))].filter((dir) => !/(^|\/)modules(\/|$)/.test(dir)).sort();
 }
 
-/**
- * Copies the trees that hold Terraform (modules are referenced by relative
- * paths). Lock files stay behind: they pin hashes of registry downloads, which
- * an offline mirror of another patch release would not match.
- */
-async function copyTerraformTrees(repo: RepoView, files: readonly string[], target: string): Promise<void> {
+/** Every file in the trees that hold Terraform (modules are referenced by relative paths). */
+function treeFiles(repo: RepoView, files: readonly string[]): string[] {
   const tops = topDirectories(files);
-  const inTree = (file: string) =>
-    !file.endsWith('.terraform.lock.hcl') && tops.some((top) => top === '.' || file.startsWith(`${top}/`));
-  for (const file of repo.files.filter(inTree)) {
-    await cp(join(repo.root, file), join(target, file), { force: true });
-  }
+  return repo.files.filter((file) => tops.some((top) => top === '.' || file.startsWith(`${top}/`)));
 }
 
-/** Provider addresses (`hashicorp/aws`) the configuration requires. */
-async function requiredProviders(repo: RepoView, files: readonly string[]): Promise<string[]> {
-  const found = new Set<string>();
+/** Provider addresses (`registry.terraform.io/hashicorp/aws`) and remote module sources the configuration names. */
+async function terraformSources(repo: RepoView, files: readonly string[]): Promise<{ providers: string[]; remoteModules: string[] }> {
+  const { parse: parseHcl } = await loadHcl('validator.terraform-validate');
+  const providers = new Set<string>();
+  const remoteModules = new Set<string>();
   for (const file of files) {
     let json: Record<string, unknown>;
     try {
@@ -229,37 +215,31 @@ async function requiredProviders(repo: RepoView, files: readonly string[]): Prom
       continue; // the parse check reports it; terraform init will too
     }
     for (const block of asList(json.terraform)) {
-      for (const providers of asList((block as Record<string, unknown>).required_providers)) {
-        for (const [name, requirement] of Object.entries(providers as Record<string, unknown>)) {
+      for (const required of asList((block as Record<string, unknown>).required_providers)) {
+        for (const [name, requirement] of Object.entries(required as Record<string, unknown>)) {
           const source = typeof requirement === 'object' && requirement !== null ? (requirement as { source?: unknown }).source : undefined;
-          found.add(normaliseSource(typeof source === 'string' ? source : name));
+          providers.add(normaliseSource(typeof source === 'string' ? source : name));
+        }
+      }
+    }
+    for (const calls of asList(json.module)) {
+      for (const bodies of Object.values(calls as Record<string, unknown>)) {
+        for (const body of asList(bodies)) {
+          const source = (body as { source?: unknown }).source;
+          if (typeof source !== 'string' || !/^\.\.?\//.test(source)) remoteModules.add(`module source ${String(source)}`);
         }
       }
     }
   }
-  return [...found].sort();
+  return { providers: [...providers].sort(), remoteModules: [...remoteModules].sort() };
 }
 
+/** `aws`, `hashicorp/aws` and `registry.terraform.io/hashicorp/aws` as one full address. */
 function normaliseSource(source: string): string {
   const parts = source.toLowerCase().split('/');
-  if (parts.length === 1) return `hashicorp/${parts[0]}`;
-  return parts.slice(-2).join('/');
-}
-
-/** Providers present in a filesystem mirror, as `namespace/type`. */
-async function mirroredProviders(pluginDir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const host of await subdirectories(pluginDir)) {
-    for (const namespace of await subdirectories(join(pluginDir, host))) {
-      for (const type of await subdirectories(join(pluginDir, host, namespace))) found.push(`${namespace}/${type}`);
-    }
-  }
-  return found.sort();
-}
-
-async function subdirectories(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  if (parts.length === 1) return `registry.terraform.io/hashicorp/${parts[0]}`;
+  if (parts.length === 2) return `registry.terraform.io/${parts.join('/')}`;
+  return parts.join('/');
 }
 
 function asList(value: unknown): unknown[] {
