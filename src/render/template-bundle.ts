@@ -19,6 +19,7 @@ interface BundleModule {
   partials: Record<string, TemplateSpecification>;
   rules: ManifestRule[];
   versions: TemplateSet['versions'];
+  fingerprint: string;
 }
 
 /** Build time: writes the bundle module for a template set loaded from disk. */
@@ -34,6 +35,7 @@ export async function writeTemplateBundle(set: TemplateSet, outFile: string): Pr
     `export const partials = {\n${partials.join(',\n')}\n};`,
     `export const rules = ${JSON.stringify(set.rules)};`,
     `export const versions = ${JSON.stringify(set.versions)};`,
+    `export const fingerprint = ${JSON.stringify(set.fingerprint ?? '')};`,
     '',
   ].join('\n');
   await writeFile(outFile, text);
@@ -56,6 +58,7 @@ export async function loadTemplateBundle(moduleUrl = new URL('./templates.js', i
     files: bundle.files.map(({ path, executable }) => ({ path, executable })),
     rules: bundle.rules,
     versions: bundle.versions,
+    fingerprint: bundle.fingerprint,
     sources: {},
     partials: {},
     compile: (file) => namedTemplate(file.path, template(specs.get(file.path)!)),
