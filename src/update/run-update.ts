@@ -6,7 +6,7 @@ import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ChecksFailedError, ConflictError } from '../errors.js';
 import { planProject, type PlannedFile, type PlanTemplates } from '../plan/plan-project.js';
-import { parseProvenance, PROVENANCE_FILE, ProvenanceError, provenanceFile, type Provenance } from '../plan/provenance.js';
+import { fileHash, parseProvenance, PROVENANCE_FILE, ProvenanceError, provenanceFile, type Provenance } from '../plan/provenance.js';
 import type { Answers } from '../questions/table.js';
 import { loadTemplateBundle } from '../render/template-bundle.js';
 import { defaultTemplatesRoot, loadTemplateSet } from '../render/template-set.js';
@@ -59,7 +59,8 @@ export async function runUpdate(request: UpdateRequest): Promise<UpdateResult> {
   refuseMarkers(directory, recorded);
 
   const templatesRoot = defaultTemplatesRoot();
-  const baseTemplates = await loadSnapshot(templatesRoot, recorded.version);
+  const current = await currentTemplates();
+  const baseTemplates = precompiledWhenSame(await loadSnapshot(templatesRoot, recorded.version), current);
   if (!baseTemplates) {
     notices.push(
       `this mlforge ships no templates of mlforge ${recorded.version}: files you edited cannot be merged and are left as they are`,
@@ -75,12 +76,20 @@ export async function runUpdate(request: UpdateRequest): Promise<UpdateResult> {
     }
     target = { templates: baseTemplates, version: recorded.version };
   } else {
-    target = { templates: await currentTemplates(), version: mlforgeVersion };
+    target = { templates: current, version: mlforgeVersion };
   }
 
   const { answers, notes } = await updatedAnswers(recorded.answers, request.sets);
   notices.push(...notes);
-  const base = baseTemplates ? renderBase(recorded, baseTemplates, notices) : undefined;
+  const edited = (path: string) => {
+    const full = join(directory, path);
+    try {
+      return !lstatSync(full).isFile() || fileHash(readFileSync(full, 'utf8')) !== recorded.files[path];
+    } catch {
+      return true;
+    }
+  };
+  const base = baseTemplates ? renderBase(recorded, baseTemplates, notices, edited) : undefined;
   const targetFiles = withoutProvenance(planProject(answers, target.templates, target.version).files);
   const policyOf = policyResolver(target.templates.rules, recorded.policy);
   const moves = request.pinned ? new Map<string, string>() : await movedFrom(templatesRoot, recorded.version, target.version);
@@ -199,13 +208,34 @@ export async function currentTemplates(): Promise<PlanTemplates> {
   return (await loadTemplateBundle()) ?? (await loadTemplateSet(defaultTemplatesRoot()));
 }
 
-export function renderBase(recorded: Provenance, templates: PlanTemplates, notices: string[]): PlannedFile[] | undefined {
+/**
+ * The base render. With `needed`, only files whose contents matter are rendered (those you edited: an
+ * unedited file is its own base, verified by its hash); the rest keep their path and template but no contents.
+ */
+export function renderBase(
+  recorded: Provenance,
+  templates: PlanTemplates,
+  notices: string[],
+  needed?: (path: string) => boolean,
+): PlannedFile[] | undefined {
   try {
+    if (needed) {
+      const skeleton = planProject(recorded.answers, { ...templates, compile: () => () => '' }, recorded.version);
+      const wanted = new Set(skeleton.files.filter((file) => file.template && needed(file.path)).map((file) => file.template));
+      const partial = { ...templates, compile: (file: { path: string; executable: boolean }) => (wanted.has(file.path) ? templates.compile(file) : () => '') };
+      return withoutProvenance(planProject(recorded.answers, partial, recorded.version).files);
+    }
     return withoutProvenance(planProject(recorded.answers, templates, recorded.version).files);
   } catch (error) {
     notices.push(`the recorded answers no longer render with mlforge ${recorded.version}'s templates (${(error as Error).message})`);
     return undefined;
   }
+}
+
+/** A snapshot identical to the running templates renders through their precompiled form (no Handlebars compiler). */
+function precompiledWhenSame(snapshot: PlanTemplates | undefined, current: PlanTemplates): PlanTemplates | undefined {
+  if (!snapshot || !current.fingerprint || snapshot.fingerprint !== current.fingerprint) return snapshot;
+  return { ...current, ...(snapshot.pinnedContext ? { pinnedContext: snapshot.pinnedContext } : {}) };
 }
 
 function withoutProvenance(files: PlannedFile[]): PlannedFile[] {
