@@ -153,6 +153,22 @@ describe('mlforge update', () => {
     expect(String(status.stdout)).toBe('');
   }, 120_000);
 
+  it('--check: 0 on a fresh repository; 1 when a template-owned file is edited; a newer mlforge is a notice only', async () => {
+    const dir = await generate(binPath, 'checked');
+    const fresh = await run(binPath, ['update', dir, '--check']);
+    expect(fresh.exitCode, String(fresh.stdout)).toBe(0);
+    await editFile(dir, '.github/actions/smoke-test/action.yml', (text) => `${text}# tweak\n`);
+    const drift = await run(binPath, ['update', dir, '--check', '--json']);
+    expect(drift.exitCode).toBe(1);
+    expect(JSON.parse(String(drift.stdout)).drift).toEqual([
+      expect.objectContaining({ path: '.github/actions/smoke-test/action.yml', problem: 'template-owned file edited' }),
+    ]);
+    await git(dir, ['checkout', '-q', '--', '.']);
+    const newer = await run(next.bin, ['update', dir, '--check']);
+    expect(newer.exitCode).toBe(0);
+    expect(String(newer.stdout)).toMatch(/notice: mlforge 0\.3\.0 is newer than 0\.2\.0/);
+  }, 120_000);
+
   it('fails on a directory mlforge did not generate with exit 3', async () => {
     const dir = await tempDir('mlforge-update-empty-');
     const result = await run(binPath, ['update', dir]);
