@@ -169,6 +169,29 @@ describe('mlforge update', () => {
     expect(String(newer.stdout)).toMatch(/notice: mlforge 0\.3\.0 is newer than 0\.2\.0/);
   }, 120_000);
 
+  it('honours a policy override in .mlforge.yml (README.md: user) and keeps it', async () => {
+    const dir = await generate(binPath, 'policy-user');
+    await editFile(dir, '.mlforge.yml', (text) => text.replace('policy: {}', 'policy:\n  README.md: user'));
+    await editFile(dir, 'README.md', (text) => text.replace('A machine\\-learning model service\\.', 'Ours alone.'));
+    await commitAll(dir);
+    const mine = await readFile(join(dir, 'README.md'), 'utf8');
+    const result = await run(next.bin, ['update', dir, '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(JSON.parse(String(result.stdout)).files).toContainEqual(expect.objectContaining({ path: 'README.md', verdict: 'kept yours' }));
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toBe(mine);
+    expect(await readFile(join(dir, '.mlforge.yml'), 'utf8')).toContain('policy:\n  README.md: user\n');
+  }, 120_000);
+
+  it("never runs the repository's git fsmonitor or hooks", async () => {
+    const dir = await generate(binPath, 'hostile-git');
+    const marker = join(dir, '..', 'fsmonitor-ran');
+    await git(dir, ['config', 'core.fsmonitor', `touch ${marker}`]);
+    const result = await run(binPath, ['update', dir]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(marker)).toBe(false);
+  }, 120_000);
+
   it('fails on a directory mlforge did not generate with exit 3', async () => {
     const dir = await tempDir('mlforge-update-empty-');
     const result = await run(binPath, ['update', dir]);
