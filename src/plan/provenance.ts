@@ -112,7 +112,7 @@ function list(key: string, items: readonly string[]): string[] {
 
 // Plain only when YAML 1.2 (core schema) reads it back as this same string.
 const plain = /^[A-Za-z_./][A-Za-z0-9_./:-]*$/;
-const reserved = /^(true|false|null|yes|no|on|off|y|n|~)$/i;
+const reserved = /^(true|false|null|yes|no|on|off|y|n|~|\.inf|\.nan|\.[0-9].*)$/i;
 
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return 'null';

@@ -7,7 +7,7 @@ import { emitProvenance, parseProvenance, provenanceData, type Provenance } from
 import { answersWith } from '../helpers/generate.js';
 import { repoRoot } from '../helpers/cli.js';
 
-const hostile = ['yes', 'null', '3.12', 'a: b', '#x', "it's", 'quote"d', 'back\\slash', 'Ünïcödé', '- dash', '{{x}}', 'tab-free ${{ x }}'];
+const hostile = ['.inf', '.NaN', '.5', '.5e3', 'yes', 'null', '3.12', 'a: b', '#x', "it's", 'quote"d', 'back\\slash', 'Ünïcödé', '- dash', '{{x}}', 'tab-free ${{ x }}'];
 
 describe('provenance', () => {
   it('writes YAML that the yaml package reads back exactly, for awkward strings', async () => {
