@@ -42,6 +42,10 @@ export async function updatedAnswers(recorded: Answers, sets: Record<string, unk
       return { answers, notes };
     } catch (error) {
       const field = error instanceof UsageError ? error.field : undefined;
+      if (field !== undefined && field in sets) {
+        // resolveAnswers names flags (--cloud); here the value came from --set cloud=...
+        throw new UsageError((error as Error).message.replace(`Invalid --${field} `, `Invalid --set ${field}=`), { cause: error, field });
+      }
       if (field === undefined || !(field in kept)) throw error;
       notes.push(`${field}: the recorded ${JSON.stringify(kept[field])} no longer applies after your change, so it takes its default`);
       delete kept[field];

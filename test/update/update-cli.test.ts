@@ -200,7 +200,12 @@ describe('mlforge update', () => {
     const usage = await run(binPath, ['update', dir, '--set', 'clod=gcp']);
     expect(usage.exitCode).toBe(2);
     expect(String(usage.stderr)).toMatch(/unknown answer "clod" \(did you mean "cloud"\?\)/);
-  });
+    const generated = await generate(binPath, 'bad-set');
+    const invalid = await run(binPath, ['update', generated, '--set', 'cloud=gcx']);
+    expect(invalid.exitCode).toBe(2);
+    expect(String(invalid.stderr)).toMatch(/Invalid --set cloud="gcx": must be one of aws, gcp, azure, local/);
+    expect(String(invalid.stderr)).not.toMatch(/at .*\.js/);
+  }, 60_000);
 });
 
 describe('update from the recorded release 0.1.0 (b65f364)', () => {
