@@ -42,7 +42,7 @@ export function parseConfigText(path: string, text: string): ConfigAnswers {
   }
   const values = data as Record<string, unknown>;
   // `.mlforge.yml` provenance files nest the answers; accept them as configs too.
-  if ('answers' in values && 'mlforge' in values && typeof values.answers === 'object' && values.answers !== null) {
+  if ('answers' in values && ('mlforge' in values || 'version' in values) && typeof values.answers === 'object' && values.answers !== null) {
     return parseConfigText(path, JSON.stringify(values.answers));
   }
   for (const key of Object.keys(values)) {

@@ -13,6 +13,8 @@ export interface PlannedFile {
   path: string;
   contents: string;
   mode: 0o644 | 0o755;
+  /** The template it came from (path under templates/files); absent for `.mlforge.yml`. `update` pairs files by it. */
+  template?: string;
 }
 
 export interface Plan {
@@ -22,24 +24,27 @@ export interface Plan {
   files: PlannedFile[];
 }
 
-export function planProject(answers: Answers, templates: TemplateSet, mlforgeVersion: string): Plan {
-  const derived = deriveContext(answers, templates.versions, mlforgeVersion);
+/** A template set may pin derived values (a shipped snapshot of an earlier release pins that release's constants). */
+export type PlanTemplates = TemplateSet & { fingerprint?: string; pinnedContext?: Record<string, unknown> };
+
+export function planProject(answers: Answers, templates: PlanTemplates, mlforgeVersion: string): Plan {
+  const derived = { ...deriveContext(answers, templates.versions, mlforgeVersion), ...templates.pinnedContext };
   const selected = templates.files
     .filter((file) => isSelected(file.path, templates.rules, answers))
     .map((file) => ({ ...file, output: outputPath(file.path, derived.packageName) }));
   const context = { ...derived, fileTree: renderTree([...selected.map((file) => file.output), PROVENANCE_FILE]) };
-  const files: PlannedFile[] = selected
-    .map((file) => ({
-      path: file.output,
-      contents: normalise(templates.compile(file)(context)),
-      mode: file.executable ? 0o755 : 0o644,
-    }));
+  const files: PlannedFile[] = selected.map((file) => ({
+    path: file.output,
+    contents: normalise(templates.compile(file)(context)),
+    mode: file.executable ? 0o755 : 0o644,
+    template: file.path,
+  }));
   const seen = new Set<string>();
   for (const file of files) {
     if (seen.has(file.path) || file.path === PROVENANCE_FILE) throw new Error(`two templates write ${file.path}`);
     seen.add(file.path);
   }
-  files.push(provenanceFile(answers, mlforgeVersion, files));
+  files.push(provenanceFile({ files, answers, version: mlforgeVersion, templates: templates.fingerprint ?? '' }));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { answers, mlforgeVersion, files };
 }

@@ -1,7 +1,10 @@
 // Manifest rules: which template files apply under which answers. A file is
 // planned when every rule whose path covers it matches the answers; files that
 // no rule covers are always planned. A path ending in "/" covers a directory.
+// A rule may also give the ownership `policy` of what it covers (merge,
+// template, user, union; see src/update/policy.ts); the last one wins.
 
+import { policies, type Policy } from '../plan/provenance.js';
 import type { Answers } from '../questions/table.js';
 import { answerKeys, questionFor } from '../questions/table.js';
 
@@ -11,16 +14,22 @@ export interface ManifestRule {
   source: string;
   path: string;
   when: Partial<Record<keyof Answers, Condition>>;
+  policy?: Policy;
 }
 
 export function parseManifest(source: string, data: unknown): ManifestRule[] {
-  if (!Array.isArray(data)) throw new Error(`${source}: must be a list of { path, when } rules`);
+  if (!Array.isArray(data)) throw new Error(`${source}: must be a list of { path, when, policy } rules`);
   return data.map((entry, index) => {
     const where = `${source}[${index}]`;
     if (typeof entry !== 'object' || entry === null) throw new Error(`${where}: must be a mapping`);
-    const { path, when, ...rest } = entry as Record<string, unknown>;
+    const { path, when: givenWhen, policy, ...rest } = entry as Record<string, unknown>;
     if (Object.keys(rest).length > 0) throw new Error(`${where}: unknown keys ${Object.keys(rest).join(', ')}`);
     if (typeof path !== 'string' || path.length === 0) throw new Error(`${where}: "path" must be a non-empty string`);
+    if (policy !== undefined && !(policies as readonly unknown[]).includes(policy)) {
+      throw new Error(`${where}: "policy" must be one of ${policies.join(', ')}`);
+    }
+    // A policy-only rule selects nothing away.
+    const when = givenWhen === undefined && policy !== undefined ? {} : givenWhen;
     if (typeof when !== 'object' || when === null) throw new Error(`${where}: "when" must be a mapping`);
     for (const [key, condition] of Object.entries(when)) {
       const question = questionFor(key);
@@ -32,7 +41,7 @@ export function parseManifest(source: string, data: unknown): ManifestRule[] {
         }
       }
     }
-    return { source, path, when: when as ManifestRule['when'] };
+    return { source, path, when: when as ManifestRule['when'], ...(policy === undefined ? {} : { policy: policy as Policy }) };
   });
 }
 

@@ -14,6 +14,7 @@ export interface TemplateBundle {
   files: TemplateFile[];
   rules: ManifestRule[];
   versions: TemplateSet['versions'];
+  fingerprint: string;
   /** The render function of every file, by path. */
   create(rt: TemplateRuntime): Record<string, Render>;
 }
@@ -25,6 +26,7 @@ export function templateSetFromBundle(bundle: TemplateBundle, root = 'compiled t
     files: bundle.files,
     rules: bundle.rules,
     versions: bundle.versions,
+    fingerprint: bundle.fingerprint,
     sources: {},
     partials: {},
     compile: (file) => namedTemplate(file.path, (renders ??= bundle.create(runtime))[file.path]!),

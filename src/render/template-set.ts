@@ -7,6 +7,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Versions } from '../derive.js';
+import { templateFingerprint } from '../plan/provenance.js';
 import { parseManifest, type ManifestRule } from './manifest.js';
 import { createRenderer, type RenderFunction } from './renderer.js';
 
@@ -27,6 +28,8 @@ export interface TemplateSet {
   partials: Record<string, string>;
   /** Returns the render function of one of `files`. */
   compile(file: TemplateFile): RenderFunction;
+  /** `sha256:` fingerprint of the whole set (recorded in `.mlforge.yml`; see templateFingerprint). */
+  fingerprint?: string;
 }
 
 /** The package's templates/ folder, found above this module (dist/ when bundled, src/ in tests). */
@@ -48,10 +51,13 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-async function readYamlDir(dir: string): Promise<Array<{ name: string; data: unknown }>> {
+async function readYamlDir(dir: string): Promise<Array<{ name: string; data: unknown; text: string }>> {
   const names = (await readdir(dir)).filter((name) => name.endsWith('.yml')).sort();
   return Promise.all(
-    names.map(async (name) => ({ name, data: parseYaml(await readFile(join(dir, name), 'utf8')) as unknown })),
+    names.map(async (name) => {
+      const text = await readFile(join(dir, name), 'utf8');
+      return { name, data: parseYaml(text) as unknown, text };
+    }),
   );
 }
 
@@ -66,11 +72,11 @@ export async function loadTemplateSet(root: string): Promise<TemplateSet> {
       return { path, executable: ((await stat(absolute)).mode & 0o111) !== 0 };
     }),
   );
-  const rules = (await readYamlDir(join(root, 'manifest'))).flatMap(({ name, data }) =>
-    parseManifest(`templates/manifest/${name}`, data),
-  );
+  const manifest = await readYamlDir(join(root, 'manifest'));
+  const rules = manifest.flatMap(({ name, data }) => parseManifest(`templates/manifest/${name}`, data));
   const versions: Versions = {};
-  for (const { name, data } of await readYamlDir(join(root, 'versions'))) {
+  const versionFiles = await readYamlDir(join(root, 'versions'));
+  for (const { name, data } of versionFiles) {
     versions[name.replace(/\.yml$/, '')] = (data ?? {}) as Record<string, unknown>;
   }
   const partialsDir = join(root, 'partials');
@@ -80,8 +86,15 @@ export async function loadTemplateSet(root: string): Promise<TemplateSet> {
     partials[name] = await readFile(absolute, 'utf8');
   }
   const renderer = createRenderer(partials);
+  const fingerprint = templateFingerprint([
+    ...files.map((file) => ({ path: `files/${file.path}`, contents: sources[file.path]!, executable: file.executable })),
+    ...Object.entries(partials).map(([name, contents]) => ({ path: `partials/${name}.hbs`, contents, executable: false })),
+    ...manifest.map(({ name, text }) => ({ path: `manifest/${name}`, contents: text, executable: false })),
+    ...versionFiles.map(({ name, text }) => ({ path: `versions/${name}`, contents: text, executable: false })),
+  ]);
   return {
     root,
+    fingerprint,
     files,
     rules,
     versions,

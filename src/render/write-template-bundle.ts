@@ -20,6 +20,7 @@ export function templateBundleSource(set: TemplateSet): string {
     `files: ${JSON.stringify(set.files.map(({ path, executable }) => ({ path, executable })))},`,
     `rules: ${JSON.stringify(set.rules)},`,
     `versions: ${JSON.stringify(set.versions)},`,
+    `fingerprint: ${JSON.stringify(set.fingerprint ?? '')},`,
     'create(rt) {',
     'const partials = {};',
     ...partials,

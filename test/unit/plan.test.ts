@@ -61,8 +61,8 @@ describe('planProject', () => {
   it('records the answers and a SHA-256 of every other file in .mlforge.yml', async () => {
     const plan = await planFor({ cloud: 'local' });
     const provenance = plan.files.find((file) => file.path === PROVENANCE_FILE)!;
-    const data = parseYaml(provenance.contents) as { mlforge: string; answers: Answers; files: Record<string, string> };
-    expect(data.mlforge).toBe('0.0.0-test');
+    const data = parseYaml(provenance.contents) as { version: string; answers: Answers; files: Record<string, string> };
+    expect(data.version).toBe('0.0.0-test');
     expect(data.answers).toEqual(plan.answers);
     const others = plan.files.filter((file) => file.path !== PROVENANCE_FILE);
     expect(Object.keys(data.files).sort()).toEqual(others.map((file) => file.path).sort());

@@ -1,0 +1,69 @@
+// The template sets of earlier releases, shipped in templates/history/ as
+// content-addressed objects plus one manifest per release (written by
+// scripts/snapshot-templates.mjs). Loading one gives a template set that
+// re-renders exactly what that release generated, with that release's derived
+// constants pinned.
+
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Versions } from '../derive.js';
+import type { PlanTemplates } from '../plan/plan-project.js';
+import { parseManifest } from '../render/manifest.js';
+import { createRenderer } from '../render/renderer.js';
+
+export interface HistoryManifest {
+  version: string;
+  fingerprint: string;
+  /** Path under templates/ (files/..., partials/..., manifest/..., versions/...) -> object sha256. */
+  files: Record<string, string>;
+  executable: string[];
+  context: Record<string, unknown>;
+}
+
+export class HistoryError extends Error {}
+
+export function historyManifestPath(templatesRoot: string, version: string): string {
+  return join(templatesRoot, 'history', `${version}.json`);
+}
+
+/** The snapshot of `version`, or undefined when this mlforge ships none for it. */
+export async function loadSnapshot(templatesRoot: string, version: string): Promise<PlanTemplates | undefined> {
+  if (!/^[0-9A-Za-z.+-]+$/.test(version)) return undefined;
+  const manifestPath = historyManifestPath(templatesRoot, version);
+  if (!existsSync(manifestPath)) return undefined;
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as HistoryManifest;
+  const texts = new Map<string, string>();
+  await Promise.all(
+    Object.entries(manifest.files).map(async ([path, object]) => {
+      const text = await readFile(join(templatesRoot, 'history', 'objects', object), 'utf8');
+      if (createHash('sha256').update(text, 'utf8').digest('hex') !== object) {
+        throw new HistoryError(`templates/history/objects/${object} (${path} of ${version}) is corrupt: its SHA-256 differs`);
+      }
+      texts.set(path, text);
+    }),
+  );
+  const under = (prefix: string) =>
+    [...texts.entries()].filter(([path]) => path.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, text]) => [path.slice(prefix.length), text] as const);
+  const sources = Object.fromEntries(under('files/'));
+  const partials = Object.fromEntries(under('partials/').map(([name, text]) => [name.replace(/\.hbs$/, ''), text]));
+  const rules = under('manifest/').flatMap(([name, text]) => parseManifest(`templates/manifest/${name} (${version})`, parseYaml(text)));
+  const versions: Versions = Object.fromEntries(
+    under('versions/').map(([name, text]) => [name.replace(/\.yml$/, ''), (parseYaml(text) ?? {}) as Record<string, unknown>]),
+  );
+  const executable = new Set(manifest.executable);
+  const renderer = createRenderer(partials);
+  return {
+    root: manifestPath,
+    files: Object.keys(sources).map((path) => ({ path, executable: executable.has(`files/${path}`) })),
+    rules,
+    versions,
+    sources,
+    partials,
+    fingerprint: manifest.fingerprint,
+    pinnedContext: manifest.context,
+    compile: (file) => renderer.compile(file.path, sources[file.path]!),
+  };
+}
