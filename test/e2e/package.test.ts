@@ -50,11 +50,16 @@ describe('the npm packages', () => {
     createTarball = await pack(join(repoRoot, 'packages', 'create-mlforge'), work, cache);
   });
 
-  it('ships the bundle, LICENSE, README and the region list, and no source maps, templates, sources or scripts', () => {
+  it('ships the bundle, LICENSE, README, the region list and the template history, and no source maps, templates, sources or scripts', () => {
     const paths = mlforgeTarball.files.map((file) => file.path);
-    expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'bin/mlforge.js', 'dist/cli.js', 'dist/templates.js']));
-    // The templates are precompiled into dist/templates.js; only the region list is read at run time.
-    const unwanted = paths.filter((path) => path.endsWith('.map') || /^(templates|src|scripts|test|bench|packages)\//.test(path));
+    expect(paths).toEqual(
+      expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'bin/mlforge.cjs', 'bin/mlforge.js', 'dist/launcher.cjs', 'dist/main.cjs', 'templates/history/0.1.0.json']),
+    );
+    // The templates are compiled into dist/main.cjs; at run time only the region list is read, and
+    // `mlforge update` reads earlier releases' templates from the content-addressed history.
+    const unwanted = paths.filter(
+      (path) => path.endsWith('.map') || /^(templates|src|scripts|test|bench|packages)\//.test(path),
+    ).filter((path) => !path.startsWith('templates/history/'));
     expect(unwanted).toEqual(['templates/versions/regions.yml']);
     expect(mlforgeTarball.unpackedSize).toBeLessThan(10 * 1024 * 1024);
     expect(createTarball.files.map((file) => file.path).sort()).toEqual(['LICENSE', 'README.md', 'index.js', 'package.json']);

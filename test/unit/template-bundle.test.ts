@@ -55,7 +55,7 @@ describe('templates compiled to JavaScript', () => {
 describe('the built CLI (dist/), run as the package\'s command', () => {
   beforeAll(assertBuilt);
   let command: string;
-  const mlforge = (args: string[]) => execa('node', [command, ...args], { reject: false, stdin: 'ignore', timeout: 60_000, env: { NO_COLOR: '1' } });
+  const mlforge = (args: string[]) => execa('node', [command, ...args], { reject: false, stdin: 'ignore', timeout: 60_000, env: { NO_COLOR: '1', GIT_CONFIG_GLOBAL: '/dev/null' } }); // the author default would come from the user's git config
   beforeAll(async () => {
     const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string; bin: { mlforge: string } };
     command = join(repoRoot, pkg.bin.mlforge);
