@@ -47,9 +47,13 @@ export function ruleBroken(question: Question, value: unknown, answers: PartialA
   }
 }
 
-/** Config files may say `python: 3.12`, which YAML reads as a number. */
+/**
+ * Config files may say `python: 3.12`, which YAML reads as a number: it is
+ * taken as the text it reads back as, never rounded (the config reader has
+ * already refused `3.10`, which would read back as 3.1).
+ */
 function coerce(question: Question, value: unknown): unknown {
-  if (question.key === 'python' && typeof value === 'number') return value.toFixed(2).replace(/0$/, '');
+  if (question.key === 'python' && typeof value === 'number') return String(value);
   return value;
 }
 
