@@ -22,7 +22,7 @@ export function fieldLabel(question: Question, source: AnswerSource): string {
 export function showValue(value: unknown): string {
   // Invisible and terminal-controlling characters are shown as \u escapes so the message itself stays inert.
   const text = (JSON.stringify(value) ?? String(value)).replace(
-    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
+    /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}]/gu,
     (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, '0')}`,
   );
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
