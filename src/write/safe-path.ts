@@ -75,7 +75,8 @@ export function lstatOrUndefined(fs: WriterFs, path: string): Stats | undefined 
   try {
     return fs.lstatSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: a component above is not a directory, so nothing stands at this path.
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw error;
   }
 }
