@@ -3,7 +3,7 @@
 // cannot disagree on a port, a path, an image or a version.
 
 import { FreeText } from './escape/free-text.js';
-import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toTitle } from './naming.js';
+import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toShortName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
 
 /** Contents of templates/versions/*.yml, keyed by file name. */
@@ -114,6 +114,22 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     ciKubernetesGroup: `${answers.name}-ci`,
     /** Azure names that allow only alphanumerics. */
     azureStorageAccount: toAlphanumeric(answers.name, 'mlsa', 24),
+    /**
+     * Stems of cloud resource names with short limits: the name when it fits,
+     * else a prefix and a hash of the full name (never a plain prefix). Names
+     * that are global add the account / project / subscription identity in
+     * Terraform, so two teams who pick the same project name do not collide.
+     */
+    cloudNames: {
+      /** At most 30: bucket names add `-<environment>-<purpose>-<account or project part>` (63 in all). */
+      bucketStem: toShortName(answers.name, 30),
+      /** At most 17: GKE cluster and GCP service-account IDs (30) add `-<env>-<purpose>`. */
+      gcpShort: toShortName(answers.name, 17),
+      /** At most 24: the GCP state bucket sits between the project ID (30) and `-tfstate`. */
+      gcpStateStem: toShortName(answers.name, 24),
+      /** At most 12 alphanumerics: Azure storage accounts and Key Vaults (24) add the environment and a subscription hash. */
+      azureCompact: toAlphanumeric(answers.name, '', 12),
+    },
   };
 }
 

@@ -61,7 +61,7 @@ export function freeText(label: string, maxLength: number) {
     z.maxLength(maxLength, { error: `${label} must be at most ${maxLength} characters` }),
     z.refine((value) => firstForbiddenCharacter(value) === undefined, {
       error: (issue) =>
-        `${label} must be a single line without control or invisible characters ` +
+        `${label} must be a single line without control characters or invisible characters ` +
         `(found ${describeForbidden(issue.input) ?? 'one'}; rejected: control, format and default-ignorable characters, ` +
         'bidirectional and zero-width marks, tag characters, noncharacters, lone surrogates, line separators)',
     }),

@@ -261,7 +261,7 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
         restrict_public_buckets: true,
       });
       expect(only(resources(hcl, 'aws_s3_bucket_policy'), 'bucket policy').policy).toContain('"aws:SecureTransport" = "false"');
-      expect(block(hcl, `${root}/main.tf`, 'module', 'mlflow_artifacts').bucket_name).toBe('${local.prefix}-mlflow');
+      expect(block(hcl, `${root}/main.tf`, 'module', 'mlflow_artifacts').bucket_name).toBe('churn-model-${var.environment}-mlflow-${local.account_id}');
     }
     if (answers.cloud === 'gcp') {
       expect(only(resources(hcl, 'google_storage_bucket'), 'bucket module')).toMatchObject({
@@ -284,6 +284,29 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
     const storageModules = Object.keys(hcl.get(`${root}/main.tf`)!.module);
     if (answers.cloud !== 'azure') expect(storageModules.includes('dvc_data')).toBe(answers.dvc);
     else expect(block(hcl, `${root}/main.tf`, 'module', 'ml_storage').containers).toEqual(answers.dvc ? ['mlflow', 'dvc'] : ['mlflow']);
+  });
+
+  it('takes the uniqueness of global names from the account, project or subscription, not the project name alone', async () => {
+    const main = `${root}/main.tf`;
+    const boot = `${bootstrap}/main.tf`;
+    if (answers.cloud === 'aws') {
+      expect(block(hcl, main, 'module', 'mlflow_artifacts').bucket_name).toMatch(/\$\{local\.account_id\}$/);
+      expect(hcl.get(main)!.locals.find((l: Hcl) => 'account_id' in l).account_id).toBe('${data.aws_caller_identity.current.account_id}');
+      expect(block(hcl, boot, 'module', 'state').bucket_name).toBe('${var.name}-tfstate-${data.aws_caller_identity.current.account_id}');
+    }
+    if (answers.cloud === 'gcp') {
+      expect(block(hcl, main, 'module', 'mlflow_artifacts').bucket_name).toBe('churn-model-${var.environment}-mlflow-${local.project_hash}');
+      expect(hcl.get(main)!.locals.find((l: Hcl) => 'project_hash' in l).project_hash).toBe('${substr(sha256(var.project_id), 0, 8)}');
+      expect(block(hcl, boot, 'module', 'state').bucket_name).toBe('${var.project_id}-churn-model-tfstate');
+    }
+    if (answers.cloud === 'azure') {
+      const locals = hcl.get(main)!.locals.find((l: Hcl) => 'subscription_hash' in l);
+      expect(locals.subscription_hash).toBe('${substr(sha256(var.subscription_id), 0, 6)}');
+      expect(locals.compact_name).toBe(context.cloudNames.azureCompact);
+      expect(block(hcl, main, 'module', 'ml_storage').account_name).toBe('${local.compact_name}${local.env_short}${local.subscription_hash}');
+      expect(block(hcl, main, 'module', 'database').key_vault_name).toBe('${local.compact_name}-${local.env_short}-${local.subscription_hash}');
+      expect(block(hcl, boot, 'module', 'state').account_name).toBe(`${context.cloudNames.azureCompact}tfst\${substr(sha256(var.subscription_id), 0, 8)}`);
+    }
   });
 
   it('federates CI through OIDC, trusting one repository and environment', async () => {
@@ -441,6 +464,46 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
     for (const name of ['registry_url', 'cluster_name', 'ci_identity', 'serving_workload_identity']) expect(readme).toContain(name);
   });
 });
+
+describe('global cloud names stay within their limits and apart for long names', () => {
+  // The longest names that pass the name rule, sharing a 39-character prefix.
+  const names = ['a'.repeat(39) + 'b', 'a'.repeat(39) + 'c', 'customer-lifetime-value-prediction-model', 'customer-lifetime-value-prediction-mode1'];
+
+  it.each(names)('%s: every derived stem within its limit, lowercase, no edge hyphen', async (name) => {
+    const context = deriveContext({ ...(await generateAnswers()), name }, (await templates()).versions, '0.0.0-test');
+    const { bucketStem, gcpShort, gcpStateStem, azureCompact } = context.cloudNames;
+    expect(bucketStem.length).toBeLessThanOrEqual(30);
+    expect(gcpShort.length).toBeLessThanOrEqual(17);
+    expect(gcpStateStem.length).toBeLessThanOrEqual(24);
+    expect(azureCompact).toMatch(/^[a-z][a-z0-9]{2,11}$/);
+    for (const stem of [bucketStem, gcpShort, gcpStateStem]) expect(stem).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]$/);
+    // The longest bucket: stem-staging-mlflow-<12-digit AWS account> within S3's 63; Azure: compact + "prod" + 6 within 24.
+    expect(`${bucketStem}-staging-mlflow-123456789012`.length).toBeLessThanOrEqual(63);
+    expect(`${azureCompact}-prod-abcdef`.length).toBeLessThanOrEqual(24);
+    expect(`${azureCompact}tfst12345678`.length).toBeLessThanOrEqual(24);
+  });
+
+  it('two long names with the same prefix get different stems (a hash, not a plain prefix)', async () => {
+    const versions = (await templates()).versions;
+    const stems = await Promise.all(names.map(async (name) => deriveContext({ ...(await generateAnswers()), name }, versions, '0.0.0-test').cloudNames));
+    for (const key of ['bucketStem', 'gcpShort', 'gcpStateStem', 'azureCompact'] as const) {
+      expect(new Set(stems.map((stem) => stem[key])).size, key).toBe(names.length);
+    }
+  });
+
+  it('is deterministic: the same answers give the same Terraform bytes', async () => {
+    const first = await generateRepo({ cloud: 'azure', name: 'customer-lifetime-value-prediction-model' });
+    const second = await generateRepo({ cloud: 'azure', name: 'customer-lifetime-value-prediction-model' });
+    for (const file of [`${root}/main.tf`, `${bootstrap}/main.tf`]) {
+      expect(await readFile(join(second.dir, file), 'utf8')).toBe(await readFile(join(first.dir, file), 'utf8'));
+    }
+  });
+});
+
+async function generateAnswers(): Promise<Answers> {
+  const { answersWith } = await import('../helpers/generate.js');
+  return answersWith({ cloud: 'aws' });
+}
 
 describe('Terraform checks on broken repositories', () => {
   async function awsRepo(): Promise<RepoView> {

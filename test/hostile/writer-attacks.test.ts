@@ -339,6 +339,7 @@ describe('--dry-run tells the truth and writes nothing', () => {
     const dry = await mlforge(['new', dir, ...base, '--force', '--dry-run']);
     const real = await mlforge(['new', dir, ...base, '--force']);
     expect([dry.exitCode, real.exitCode]).toEqual([3, 3]);
-    expect(dry.stderr.split('\n').find((line) => line.startsWith('mlforge:'))).toBe(real.stderr.split('\n').find((line) => line.startsWith('mlforge:')));
+    const firstError = (text: unknown) => String(text).split('\n').find((line) => line.startsWith('mlforge:'));
+    expect(firstError(dry.stderr)).toBe(firstError(real.stderr));
   });
 });

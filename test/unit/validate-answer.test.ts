@@ -162,7 +162,7 @@ describe('invisible characters in free text', () => {
   ];
   it.each(rejected)('rejects a %s, naming the code point', (_what, value) => {
     const error = rejection('description', value);
-    expect(error.message).toMatch(/without control or invisible characters \(found U\+[0-9A-F]{4,5} at character \d+/);
+    expect(error.message).toMatch(/without control characters or invisible characters \(found U\+[0-9A-F]{4,5} at character \d+/);
     expect(error.message).not.toMatch(/[\u200B-\u200F\u202A-\u202E\uFEFF\u00AD]/u);
   });
 
