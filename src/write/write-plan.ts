@@ -84,7 +84,7 @@ export interface Preflight {
 export async function writePlan(plan: Plan, target: string, options: WriteOptions): Promise<WriteResult> {
   const fs = options.fs ?? realFs;
   for (const file of plan.files) checkRelativePath(file.path);
-  const resolved = resolveTarget(fs, target);
+  const resolved = resolveOrExplain(fs, target);
   if (resolved.state.kind === 'not-a-directory') throw notADirectory(target);
   const createdParent = createParents(fs, resolved, target);
   let lock: Lock | undefined;
@@ -122,10 +122,19 @@ export async function writePlan(plan: Plan, target: string, options: WriteOption
 export function previewWrite(plan: Plan, target: string, options: { force: boolean; fs?: WriterFs }): Preflight {
   const fs = options.fs ?? realFs;
   for (const file of plan.files) checkRelativePath(file.path);
-  const resolved = resolveTarget(fs, target);
+  const resolved = resolveOrExplain(fs, target);
   if (resolved.state.kind === 'not-a-directory') throw notADirectory(target);
   try {
     return checkPlan(fs, plan, resolved, options.force);
+  } catch (error) {
+    throw asWriteError(error, target);
+  }
+}
+
+/** resolveTarget, with a refusal of the file system (permission denied, I/O error) as a clear WriteError. */
+function resolveOrExplain(fs: WriterFs, target: string): ResolvedTarget {
+  try {
+    return resolveTarget(fs, target);
   } catch (error) {
     throw asWriteError(error, target);
   }

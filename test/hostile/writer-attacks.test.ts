@@ -133,6 +133,25 @@ describe('target paths the file system refuses: exit 2 with the reason, never an
     expect(await snapshotTree(root)).toEqual({});
   });
 
+  const asNobody = process.getuid?.() === 0 && hasCommand('setpriv', ['--version']);
+  it.skipIf(skipNote('setpriv as root (to run the CLI as nobody)', asNobody))('a target below a directory nobody may enter: exit 1, permission denied, no internal error', async () => {
+    const root = await tempDir('mlforge-attack-');
+    await mkdir(join(root, 'closed'));
+    await chmod(join(root, 'closed'), 0o700);
+    await chmod(root, 0o755);
+    for (const args of [['new', join(root, 'closed', 'attack-svc'), ...base], ['new', join(root, 'closed', 'attack-svc'), ...base, '--dry-run']]) {
+      const result = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, binPath, ...args], {
+        reject: false,
+        env: { NO_COLOR: '1', HOME: tmpdir() },
+        cwd: tmpdir(),
+      });
+      expect(result.exitCode, String(result.stderr)).toBe(1);
+      expect(result.stderr).toMatch(/Cannot write to .*attack-svc: permission denied/);
+      expect(result.stderr).not.toContain('internal error');
+    }
+    expect(await readdir(join(root, 'closed'))).toEqual([]);
+  });
+
   it('a target below a file: exit 3 naming the file', async () => {
     const root = await tempDir('mlforge-attack-');
     await writeFile(join(root, 'plain'), 'x\n');
