@@ -69,7 +69,7 @@ module "mlflow_artifacts" {
 module "dvc_data" {
   source = "./modules/aws/storage"
 
-  bucket_name   = "${local.prefix}-dvc"
+  bucket_name   = "{{cloudNames.bucketStem}}-${var.environment}-dvc-${local.account_id}"
   force_destroy = !var.deletion_protection
 }
 {{/if}}
@@ -223,7 +223,7 @@ module "mlflow_artifacts" {
 module "dvc_data" {
   source = "./modules/gcp/storage"
 
-  bucket_name   = "${local.prefix}-dvc"
+  bucket_name   = "{{cloudNames.bucketStem}}-${var.environment}-dvc-${local.project_hash}"
   location      = var.region
   force_destroy = !var.deletion_protection
 }
@@ -326,6 +326,8 @@ locals {
   compact_name      = "{{cloudNames.azureCompact}}"
   env_short         = var.environment == "prod" ? "prod" : "stg"
   subscription_hash = substr(sha256(var.subscription_id), 0, 6)
+  # The shared registry bootstrap/ named with a hash of the same subscription.
+  registry_name = "{{cloudNames.acrStem}}${substr(sha256(var.subscription_id), 0, 8)}"
 }
 
 data "azurerm_client_config" "current" {}
@@ -338,7 +340,7 @@ resource "azurerm_resource_group" "this" {
 
 # Created once by bootstrap/ and shared by both environments.
 data "azurerm_container_registry" "service" {
-  name                = trimsuffix("{{registry.host}}", ".azurecr.io")
+  name                = local.registry_name
   resource_group_name = var.registry_resource_group_name
 }
 

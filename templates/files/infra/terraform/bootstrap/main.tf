@@ -81,8 +81,9 @@ resource "azurerm_role_assignment" "state" {
 module "registry" {
   source = "../modules/azure/registry"
 
-  # The registry host CI and the manifests use: {{registry.host}}.
-  name                = trimsuffix("{{registry.host}}", ".azurecr.io")
+  # Registry names are global, 5-50 letters and digits: a hash of the subscription keeps
+  # this one unique. CI reads it as AZURE_ACR_NAME (output registry_name).
+  name                = "{{cloudNames.acrStem}}${substr(sha256(var.subscription_id), 0, 8)}"
   location            = azurerm_resource_group.shared.location
   resource_group_name = azurerm_resource_group.shared.name
 }
