@@ -315,6 +315,8 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
       expect(locals.compact_name).toBe(context.cloudNames.azureCompact);
       expect(block(hcl, main, 'module', 'ml_storage').account_name).toBe('${local.compact_name}${local.env_short}${local.subscription_hash}');
       expect(block(hcl, main, 'module', 'database').key_vault_name).toBe('${local.compact_name}-${local.env_short}-${local.subscription_hash}');
+      // PostgreSQL Flexible Server names are global too (the server's host name).
+      expect(block(hcl, main, 'module', 'database').name).toBe('${local.prefix}-mlflow-${local.subscription_hash}');
       expect(block(hcl, boot, 'module', 'state').account_name).toBe(`${context.cloudNames.azureCompact}tfst\${substr(sha256(var.subscription_id), 0, 8)}`);
     }
   });
@@ -497,6 +499,7 @@ describe('global cloud names stay within their limits and apart for long names',
     expect(`${bucketStem}-staging-mlflow-123456789012`.length).toBeLessThanOrEqual(63);
     expect(`${azureCompact}-prod-abcdef`.length).toBeLessThanOrEqual(24);
     expect(`${azureCompact}tfst12345678`.length).toBeLessThanOrEqual(24);
+    expect(`${name}-staging-mlflow-abcdef`.length).toBeLessThanOrEqual(63);
     // ACR: 5-50 letters and digits, with the 8-character subscription hash.
     expect(`${acrStem}12345678`).toMatch(/^[a-z0-9]{5,50}$/);
   });

@@ -390,7 +390,8 @@ module "ml_storage" {
 module "database" {
   source = "./modules/azure/database"
 
-  name                = "${local.prefix}-mlflow"
+  # Server names are global (<name>.postgres.database.azure.com), at most 63 characters.
+  name                = "${local.prefix}-mlflow-${local.subscription_hash}"
   key_vault_name      = "${local.compact_name}-${local.env_short}-${local.subscription_hash}"
   location            = azurerm_resource_group.this.location
   resource_group_name = azurerm_resource_group.this.name
