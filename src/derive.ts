@@ -3,7 +3,7 @@
 // cannot disagree on a port, a path, an image or a version.
 
 import { FreeText } from './escape/free-text.js';
-import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toTitle } from './naming.js';
+import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toShortName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
 
 /** Contents of templates/versions/*.yml, keyed by file name. */
@@ -37,7 +37,9 @@ function registryFor(answers: Answers, imageName: string): Registry {
         'GCP_PROJECT_ID',
       ]);
     case 'azure':
-      return make('acr', `${toAlphanumeric(answers.name, 'acr', 50)}.azurecr.io`, imageName, []);
+      // ACR names are global: Terraform adds a hash of the subscription (see cloudNames.acrStem),
+      // so CI reads the name from a variable, like the AWS account ID.
+      return make('acr', `\${AZURE_ACR_NAME}.azurecr.io`, imageName, ['AZURE_ACR_NAME']);
     case 'local':
       return make('kind', 'localhost', imageName, []);
   }
@@ -112,8 +114,24 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     mlflowServiceAccount: 'mlflow',
     /** Kubernetes group of the CI deploy identity, for RBAC the cloud's namespace policy lacks (EKS access entry). */
     ciKubernetesGroup: `${answers.name}-ci`,
-    /** Azure names that allow only alphanumerics. */
-    azureStorageAccount: toAlphanumeric(answers.name, 'mlsa', 24),
+    /**
+     * Stems of cloud resource names with short limits: the name when it fits,
+     * else a prefix and a hash of the full name (never a plain prefix). Names
+     * that are global add the account / project / subscription identity in
+     * Terraform, so two teams who pick the same project name do not collide.
+     */
+    cloudNames: {
+      /** At most 30: bucket names add `-<environment>-<purpose>-<account or project part>` (63 in all). */
+      bucketStem: toShortName(answers.name, 30),
+      /** At most 17: GKE cluster and GCP service-account IDs (30) add `-<env>-<purpose>`. */
+      gcpShort: toShortName(answers.name, 17),
+      /** At most 24: the GCP state bucket sits between the project ID (30) and `-tfstate`. */
+      gcpStateStem: toShortName(answers.name, 24),
+      /** At most 12 alphanumerics: Azure storage accounts and Key Vaults (24) add the environment and a subscription hash. */
+      azureCompact: toAlphanumeric(answers.name, '', 12),
+      /** At most 42 alphanumerics: the container registry (5-50) adds an 8-character subscription hash. */
+      acrStem: toAlphanumeric(answers.name, 'acr', 42),
+    },
   };
 }
 

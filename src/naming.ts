@@ -1,6 +1,8 @@
 // Name conversions derived from the project name. The name rule guarantees the
 // inputs here are lowercase letters, digits and single hyphens.
 
+import { createHash } from 'node:crypto';
+
 /** `churn-model` -> `churn_model` (a valid Python package / import name). */
 export function toPythonPackageName(name: string): string {
   return name.replace(/-/g, '_');
@@ -36,13 +38,32 @@ export function toTitle(name: string): string {
     .join(' ');
 }
 
+/** The first `length` hex digits of the SHA-256 of `text`: a short, stable fingerprint. */
+export function shortHash(text: string, length = 4): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, length);
+}
+
 /**
- * Azure resource names that allow only lowercase alphanumerics (ACR, storage
- * accounts) with a length cap: `churn-model` + `acr` -> `churnmodelacr`.
+ * A name within `maxLength` characters: the name itself when it fits, else a
+ * prefix and a hash of the full name, so two long names that share a prefix
+ * still differ: `customer-lifetime-value-model` (17) -> `customer-lif-4600`.
+ */
+export function toShortName(name: string, maxLength: number): string {
+  if (name.length <= maxLength) return name;
+  return `${name.slice(0, maxLength - 5).replace(/-+$/, '')}-${shortHash(name)}`;
+}
+
+/**
+ * Names that allow only lowercase alphanumerics (ACR, Azure storage accounts)
+ * with a length cap. Dropping the hyphens or truncating loses information, so
+ * then a hash of the full name is kept: `churn-model` + `acr` ->
+ * `churnmodeld3e9acr`, while `churnmodel` + `acr` -> `churnmodelacr`.
  */
 export function toAlphanumeric(name: string, suffix: string, maxLength: number): string {
   const base = name.replace(/[^a-z0-9]/g, '');
-  return (base.slice(0, Math.max(1, maxLength - suffix.length)) + suffix).slice(0, maxLength);
+  if (base === name && base.length + suffix.length <= maxLength) return base + suffix;
+  const hash = shortHash(name);
+  return base.slice(0, Math.max(1, maxLength - suffix.length - hash.length)) + hash + suffix;
 }
 
 /** Levenshtein distance, for "did you mean" hints. */

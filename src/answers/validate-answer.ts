@@ -22,7 +22,7 @@ export function fieldLabel(question: Question, source: AnswerSource): string {
 export function showValue(value: unknown): string {
   // Invisible and terminal-controlling characters are shown as \u escapes so the message itself stays inert.
   const text = (JSON.stringify(value) ?? String(value)).replace(
-    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
+    /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}]/gu,
     (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, '0')}`,
   );
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -51,9 +51,13 @@ export function ruleBroken(question: Question, value: unknown, answers: PartialA
   }
 }
 
-/** Config files may say `python: 3.12`, which YAML reads as a number. */
+/**
+ * Config files may say `python: 3.12`, which YAML reads as a number: it is
+ * taken as the text it reads back as, never rounded (the config reader has
+ * already refused `3.10`, which would read back as 3.1).
+ */
 function coerce(question: Question, value: unknown): unknown {
-  if (question.key === 'python' && typeof value === 'number') return value.toFixed(2).replace(/0$/, '');
+  if (question.key === 'python' && typeof value === 'number') return String(value);
   return value;
 }
 

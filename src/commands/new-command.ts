@@ -15,7 +15,7 @@ import type { CommandContext, ExecFunction } from '../ui/context.js';
 import { createOutput, renderTree, type Output } from '../ui/output.js';
 import { mlforgeVersion } from '../version.js';
 import { inspectTarget } from '../write/target-state.js';
-import { targetConflict, writePlan, type WriteResult } from '../write/write-plan.js';
+import { previewWrite, targetConflict, writePlan, type WriteResult } from '../write/write-plan.js';
 
 export interface NewOptions {
   flags: Partial<Record<keyof Answers, unknown>>;
@@ -77,8 +77,12 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   const plan = planProject(answers, templates, mlforgeVersion);
 
   if (options.dryRun) {
+    // The same checks as the real run (conflicts exit 3 the same way), without writing.
+    const verdict = previewWrite(plan, target, { force: options.force });
     printPlan(out, plan, target, ctx.cwd);
-    return result(plan, target, true, undefined, { status: 'skipped', reason: 'dry run' });
+    for (const path of verdict.overwritten) out.line(`  ${out.color.yellow('would overwrite')} ${path}`);
+    const preview = { target, created: verdict.mode !== 'merge', written: verdict.written, overwritten: verdict.overwritten, unchanged: verdict.unchanged };
+    return result(plan, target, true, preview, { status: 'skipped', reason: 'dry run' });
   }
   if (prompter) await confirmWrite(out, prompter, plan, target, ctx.cwd);
 
@@ -96,6 +100,8 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   }
   endWrite(`Wrote ${files(written.written.length)} to ${describe(displayPath(ctx.cwd, target))}`);
   for (const path of written.overwritten) out.line(`  ${out.color.yellow('overwritten')} ${path}`);
+  for (const path of written.leftovers?.removed ?? []) out.warn(`removed a leftover of an interrupted mlforge run: ${path}`);
+  for (const { path, meaning } of written.leftovers?.kept ?? []) out.warn(`left in place: ${path} (${meaning})`);
 
   let git: GitResult = { status: 'skipped', reason: '--no-git' };
   if (options.git) {

@@ -3,22 +3,67 @@
 import * as z from 'zod/mini';
 
 /**
- * Characters rejected in free text: C0/C1 control characters (newline and tab
- * included), bidirectional overrides and isolates (Trojan-source style
- * reordering), zero-width/BOM marks and Unicode line separators. Everything
- * else, quotes, `#`, `:`, braces, `${{ }}`, backslashes, shell metacharacters
- * and non-ASCII letters, is accepted and escaped per output format.
+ * Characters rejected in free text: every control character (newline and tab
+ * included), every invisible format or default-ignorable character (\p{Cf} and
+ * Default_Ignorable_Code_Point: zero-width spaces and joiners, bidirectional
+ * marks, overrides and isolates, soft hyphen, word joiner, BOM, tag
+ * characters, variation selectors, Hangul fillers), noncharacters, lone
+ * surrogates, and the Unicode line and paragraph separators. Exceptions where
+ * scripts need them: ZWJ (U+200D) and ZWNJ (U+200C) between two letters of a
+ * script that uses joiners (Arabic, Persian, Syriac, the Indic scripts, ...)
+ * or ZWJ between two emoji, and VS15/VS16 (U+FE0E/U+FE0F) right after an emoji.
+ * Everything else, quotes, `#`, `:`, braces, `${{ }}`, backslashes, shell
+ * metacharacters and non-ASCII letters, is accepted and escaped per output format.
  */
-export const forbiddenTextCharacters = /[\p{Cc}\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/u;
+export const forbiddenTextCharacters = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}]/u;
+
+const ZWNJ = 0x200c;
+const ZWJ = 0x200d;
+const letterOrMark = /^[\p{L}\p{M}]$/u;
+const emoji = /^[\p{Extended_Pictographic}\p{Emoji_Modifier}]$/u;
+
+/** Pure: the first rejected character of `value` (with its position), or undefined. */
+export function firstForbiddenCharacter(value: string): { codePoint: number; index: number } | undefined {
+  const chars = Array.from(value);
+  for (const [index, char] of chars.entries()) {
+    if (!forbiddenTextCharacters.test(char)) continue;
+    const codePoint = char.codePointAt(0)!;
+    const before = chars[index - 1] ?? '';
+    const after = chars[index + 1] ?? '';
+    if ((codePoint === ZWJ || codePoint === ZWNJ) && joinsLetters(before, after)) continue;
+    if (codePoint === ZWJ && (emoji.test(before) || before === '\uFE0F') && emoji.test(after)) continue;
+    if ((codePoint === 0xfe0e || codePoint === 0xfe0f) && emoji.test(before)) continue;
+    return { codePoint, index };
+  }
+  return undefined;
+}
+
+function joinsLetters(before: string, after: string): boolean {
+  if (!letterOrMark.test(before) || !letterOrMark.test(after)) return false;
+  // Both neighbours in one script that uses joiners (a mark before the joiner belongs to the letter's script).
+  for (const script of ['Arabic', 'Syriac', 'Nko', 'Mongolian', 'Devanagari', 'Bengali', 'Gurmukhi', 'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Khmer', 'Myanmar']) {
+    const inScript = new RegExp(`^\\p{Script_Extensions=${script}}$`, 'u');
+    if (inScript.test(before) && inScript.test(after)) return true;
+  }
+  return false;
+}
+
+function describeForbidden(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const found = firstForbiddenCharacter(value);
+  if (!found) return undefined;
+  return `U+${found.codePoint.toString(16).toUpperCase().padStart(4, '0')} at character ${found.index + 1}`;
+}
 
 export function freeText(label: string, maxLength: number) {
   return z.string({ error: `${label} must be a string` }).check(
     z.minLength(1, { error: `${label} must not be empty` }),
     z.maxLength(maxLength, { error: `${label} must be at most ${maxLength} characters` }),
-    z.refine((value) => !forbiddenTextCharacters.test(value), {
-      error:
-        `${label} must be a single line without control characters, ` +
-        'bidirectional-override or zero-width characters',
+    z.refine((value) => firstForbiddenCharacter(value) === undefined, {
+      error: (issue) =>
+        `${label} must be a single line without control characters or invisible characters ` +
+        `(found ${describeForbidden(issue.input) ?? 'one'}; rejected: control, format and default-ignorable characters, ` +
+        'bidirectional and zero-width marks, tag characters, noncharacters, lone surrogates, line separators)',
     }),
     z.refine((value) => value.trim() === value, {
       error: `${label} must not start or end with whitespace`,
@@ -57,4 +102,39 @@ export const projectName = z.string({ error: 'name must be a string' }).check(
   z.refine((value) => !reservedPackageNames.has(value) && !reservedPackageNames.has(value.replace(/-/g, '_')), {
     error: 'name must not be a Python keyword, a standard-library module or a dependency of the service',
   }),
+  z.refine((value) => reservedByPlatform(value) === undefined, {
+    error: (issue) => `name ${reservedByPlatform(String(issue.input)) ?? 'is reserved'}`,
+  }),
 );
+
+/** Azure: whole words reserved in resource names (a name equal to one, or with one as a hyphen-separated part). */
+const azureReservedWords = new Set([
+  'access', 'azure', 'bing', 'bizspark', 'biztalk', 'cortana', 'directx', 'dotnet', 'dynamics', 'excel', 'exchange',
+  'forefront', 'groove', 'hololens', 'hyperv', 'kinect', 'lync', 'msdn', 'o365', 'office', 'office365', 'onedrive',
+  'onenote', 'outlook', 'powerpoint', 'sharepoint', 'skype', 'visio', 'visualstudio', 'xbox',
+]);
+
+/**
+ * Pure: why a name that passes the character rule would still break a
+ * platform the generated project deploys to, or undefined. The name becomes
+ * the Kubernetes namespace and the prefix of every cloud resource.
+ */
+export function reservedByPlatform(name: string): string | undefined {
+  if (name === 'default' || name.startsWith('kube-') || name === 'kube') {
+    return 'must not be a Kubernetes system namespace (default, kube-*): the project gets its own namespace of that name';
+  }
+  if (name.startsWith('goog') || /g[o0]{2}gle/.test(name)) {
+    return 'must not start with "goog" or contain "google" (or a look-alike such as "g00gle"): Google Cloud Storage refuses such bucket names';
+  }
+  for (const prefix of ['sthree-', 'amzn-s3-demo-', 'xn--']) {
+    if (name.startsWith(prefix)) return `must not start with "${prefix}": Amazon S3 reserves it in bucket names`;
+  }
+  for (const suffix of ['-s3alias', '--ol-s3', '--x-s3', '--table-s3']) {
+    if (name.endsWith(suffix)) return `must not end with "${suffix}": Amazon S3 reserves it in bucket names`;
+  }
+  if (/microsoft|windows/.test(name)) return 'must not contain "microsoft" or "windows": Azure refuses resource names with these words';
+  if (name.startsWith('login')) return 'must not start with "login": Azure refuses resource names that do';
+  const word = name.split('-').find((part) => azureReservedWords.has(part));
+  if (word) return `must not contain the word "${word}": Azure reserves it in resource names`;
+  return undefined;
+}

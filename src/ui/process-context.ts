@@ -34,7 +34,20 @@ function installSignalHandlers(stderr: NodeJS.WritableStream): void {
   }
 }
 
+/**
+ * A reader that went away (`| head -1`), a full device (`>/dev/full`) or a
+ * closed terminal must not abort a run half way: output is for people, the
+ * work (files, git) goes on and the exit code is the work's. Errors of the
+ * standard streams are swallowed; later writes to them are dropped.
+ */
+function guardOutputStreams(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => {});
+  }
+}
+
 export function processContext(): CommandContext {
+  guardOutputStreams();
   installSignalHandlers(process.stderr);
   // Output is best effort: a closed pipe (`| head -1`) or a full device must not stop the run (or git) half way.
   for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount('error') === 0) stream.on('error', () => {});

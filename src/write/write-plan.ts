@@ -1,23 +1,50 @@
-// The one writer. A new directory is staged in a hidden temporary sibling and
-// renamed into place, so a failure or an interrupt leaves nothing behind. With
-// --force into an existing directory, only planned files are written, nothing
-// is deleted, every overwritten file is reported, and a failure or interrupt
-// restores every file and directory as it was.
+// The one writer. Every path stays inside the target's real path (see
+// safe-path.ts); one run per target holds a lock (lock.ts); leftovers of a
+// killed run are cleaned first (leftovers.ts).
+//
+// - A new directory is staged in a hidden temporary sibling and renamed into
+//   place, so a failure or an interrupt leaves nothing behind.
+// - An existing empty directory (`new .`, a mount point, a directory whose
+//   parent is not writable) is filled in place: staged in a hidden directory
+//   inside it, then each top-level entry is renamed in; the directory keeps
+//   its inode, owner and mode.
+// - With --force into a non-empty directory, only planned files are written,
+//   nothing is deleted, every overwritten file is reported, and a failure or
+//   interrupt restores every file and directory as it was.
+//
+// Files and directories are created with 0666/0777 (0777 for executables) and
+// the user's umask applies, as with git and cp: no chmod afterwards.
 //
 // File-system calls are synchronous on purpose: a signal handler runs only
-// between JavaScript turns, so it never races an operation still in flight
-// (an async mkdir finishing after the cleanup would re-create what it removed).
+// between JavaScript turns, so it never races an operation still in flight.
 // The only awaits are the `beforeFile` hook's, where no operation is pending.
 
 import { randomBytes } from 'node:crypto';
-import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConflictError, MlforgeError } from '../errors.js';
-import type { Plan } from '../plan/plan-project.js';
-import { inspectTarget, type TargetState } from './target-state.js';
+import type { Plan, PlannedFile } from '../plan/plan-project.js';
+import { findMlforgeLeftovers, leftoverMeaning, leftoverNames, processAlive, type Leftover } from './leftovers.js';
+import { acquireLock, type Lock } from './lock.js';
+import {
+  assertInsideTarget,
+  checkRelativePath,
+  createFileExclusive,
+  describeKind,
+  ensureParents,
+  inspectRelative,
+  kindOf,
+  lstatOrUndefined,
+  readRegularFile,
+  realFs,
+  realPath,
+  shownPath,
+  temporaryName,
+  type PathKind,
+  type WriterFs,
+} from './safe-path.js';
+import { directoryState, refusedPath, resolveTarget, type ResolvedTarget, type TargetState } from './target-state.js';
 
-/** The file-system calls the writer makes; tests inject failing ones. */
-export type WriterFs = Pick<typeof nodeFs, 'mkdirSync' | 'writeFileSync' | 'chmodSync' | 'readFileSync' | 'statSync' | 'renameSync' | 'rmSync'>;
+export type { WriterFs } from './safe-path.js';
 
 export interface WriteOptions {
   force: boolean;
@@ -30,105 +57,290 @@ export interface WriteOptions {
 
 export interface WriteResult {
   target: string;
-  /** The target directory did not exist (or was empty) and was created from a staged copy. */
+  /** The target directory did not exist (or was empty) and now holds the planned files. */
   created: boolean;
+  written: string[];
+  overwritten: string[];
+  unchanged: string[];
+  /** Leftovers of an earlier, killed run: removed ones, and kept ones with what they are. */
+  leftovers?: { removed: string[]; kept: Array<{ path: string; meaning: string }> };
+}
+
+export class WriteError extends MlforgeError {}
+
+/** What a real run would do, checked without writing anything (`--dry-run`, and the writer's own pre-check). */
+export interface Preflight {
+  resolved: ResolvedTarget;
+  mode: 'new' | 'in-place' | 'merge';
+  /** Existing contents of planned files (merge only). */
+  existing: Map<string, Buffer>;
+  /** Kinds of the paths the pre-check looked at, so the write does not lstat them again. */
+  cache: Map<string, PathKind>;
   written: string[];
   overwritten: string[];
   unchanged: string[];
 }
 
-export class WriteError extends MlforgeError {}
+export async function writePlan(plan: Plan, target: string, options: WriteOptions): Promise<WriteResult> {
+  const fs = options.fs ?? realFs;
+  for (const file of plan.files) checkRelativePath(file.path);
+  const resolved = resolveOrExplain(fs, target);
+  if (resolved.state.kind === 'not-a-directory') throw notADirectory(target);
+  const createdParent = createParents(fs, resolved, target);
+  let lock: Lock | undefined;
+  const releaseAll = () => {
+    lock?.release();
+    if (createdParent) removeQuietly(fs, createdParent);
+  };
+  const unregisterLock = options.onInterrupt?.(releaseAll) ?? (() => {});
+  let succeeded = false;
+  try {
+    lock = acquireLock(resolved.root, resolved.state.kind !== 'missing');
+    const leftovers = cleanLeftovers(fs, resolved, options.force);
+    // Re-read the state under the lock: another run may have finished meanwhile.
+    const current = resolveTarget(fs, target);
+    if (current.state.kind === 'not-a-directory') throw notADirectory(target);
+    const preflight = checkPlan(fs, plan, current, options.force);
+    const result =
+      preflight.mode === 'new'
+        ? await stageAndRename(fs, plan, preflight, options)
+        : preflight.mode === 'in-place'
+          ? await fillInPlace(fs, plan, preflight, options)
+          : await mergeInto(fs, plan, preflight, options);
+    succeeded = true;
+    return { ...result, target, ...(leftovers.removed.length + leftovers.kept.length > 0 ? { leftovers } : {}) };
+  } catch (error) {
+    throw asWriteError(error, target);
+  } finally {
+    unregisterLock();
+    lock?.release();
+    if (!succeeded && createdParent) removeQuietly(fs, createdParent);
+  }
+}
 
-/** Why the target cannot be written, or undefined (also used by `new` to refuse before asking). */
+/** The verdict of a real run, without writing: conflicts throw exactly as they would. */
+export function previewWrite(plan: Plan, target: string, options: { force: boolean; fs?: WriterFs }): Preflight {
+  const fs = options.fs ?? realFs;
+  for (const file of plan.files) checkRelativePath(file.path);
+  const resolved = resolveOrExplain(fs, target);
+  if (resolved.state.kind === 'not-a-directory') throw notADirectory(target);
+  try {
+    return checkPlan(fs, plan, resolved, options.force);
+  } catch (error) {
+    throw asWriteError(error, target);
+  }
+}
+
+/** resolveTarget, with a refusal of the file system (permission denied, I/O error) as a clear WriteError. */
+function resolveOrExplain(fs: WriterFs, target: string): ResolvedTarget {
+  try {
+    return resolveTarget(fs, target);
+  } catch (error) {
+    throw asWriteError(error, target);
+  }
+}
+
+function notADirectory(target: string): ConflictError {
+  return new ConflictError(`Target ${shownPath(target)} exists and is not a directory. Choose another directory.`);
+}
+
+function notEmpty(root: string, entries: readonly string[]): ConflictError {
+  const shown = entries.slice(0, 5).map(shownPath).join(', ') + (entries.length > 5 ? ', ...' : '');
+  return new ConflictError(
+    `Target ${shownPath(root)} is not empty (${shown}). Choose an empty or new directory, ` +
+      'or pass --force to write the planned files into it (nothing is deleted; overwritten files are listed).',
+  );
+}
+
+/** Why the target cannot be written, or undefined: `new` asks this as soon as the target is known, before more questions. */
 export function targetConflict(target: string, state: TargetState, force: boolean): ConflictError | undefined {
-  if (state.kind === 'not-a-directory') {
-    return new ConflictError(`Target ${target} exists and is not a directory. Choose another directory.`);
-  }
-  if (state.kind === 'non-empty-directory' && !force) {
-    const shown = state.entries.slice(0, 5).join(', ') + (state.entries.length > 5 ? ', ...' : '');
-    return new ConflictError(
-      `Target ${target} is not empty (${shown}). Choose an empty or new directory, ` +
-        'or pass --force to write the planned files into it (nothing is deleted; overwritten files are listed).',
-    );
-  }
+  if (state.kind === 'not-a-directory') return notADirectory(target);
+  if (state.kind === 'non-empty-directory' && !force) return notEmpty(target, state.entries);
   return undefined;
 }
 
-export async function writePlan(plan: Plan, target: string, options: WriteOptions): Promise<WriteResult> {
-  const state = await inspectTarget(target);
-  const conflict = targetConflict(target, state, options.force);
-  if (conflict) throw conflict;
-  if (state.kind === 'non-empty-directory') return mergeInto(plan, target, options);
-  return stageAndRename(plan, target, options);
+function checkPlan(fs: WriterFs, plan: Plan, resolved: ResolvedTarget, force: boolean): Preflight {
+  const paths = plan.files.map((file) => file.path);
+  const base = { resolved, existing: new Map<string, Buffer>(), cache: new Map<string, PathKind>(), overwritten: [], unchanged: [] };
+  const { state, root } = resolved;
+  if (state.kind === 'missing') return { ...base, mode: 'new', written: paths };
+  if (state.kind === 'empty-directory') return { ...base, mode: 'in-place', written: paths };
+  if (state.kind !== 'non-empty-directory') throw notADirectory(root);
+  if (!force) throw notEmpty(root, state.entries);
+  // Check every path before writing anything, so a conflict stops the run with nothing changed.
+  const cache = new Map<string, PathKind>();
+  const existing = new Map<string, Buffer>();
+  const written: string[] = [];
+  const overwritten: string[] = [];
+  const unchanged: string[] = [];
+  for (const file of plan.files) {
+    const kind = inspectRelative(fs, root, file.path, cache);
+    if (kind !== 'missing' && kind !== 'file') {
+      throw new ConflictError(`Cannot write ${shownPath(file.path)}: it is ${describeKind[kind]} in ${shownPath(root)}.`);
+    }
+    if (kind === 'file') {
+      const previous = readRegularFile(fs, join(root, file.path));
+      existing.set(file.path, previous);
+      if (previous.equals(Buffer.from(file.contents))) {
+        unchanged.push(file.path);
+        continue;
+      }
+      overwritten.push(file.path);
+    }
+    written.push(file.path);
+  }
+  return { resolved, mode: 'merge', existing, cache, written, overwritten, unchanged };
 }
 
-async function stageAndRename(plan: Plan, target: string, options: WriteOptions): Promise<WriteResult> {
-  const fs = options.fs ?? nodeFs;
-  const parent = dirname(target);
-  const staging = join(parent, `.${basename(target)}.mlforge-${process.pid}-${randomBytes(4).toString('hex')}`);
-  let createdParent: string | undefined;
+/** mkdir -p of the target's missing parents; returns the outermost one created, for cleanup. */
+function createParents(fs: WriterFs, resolved: ResolvedTarget, target: string): string | undefined {
+  let first: string | undefined;
+  try {
+    for (const parent of resolved.missingParents) {
+      fs.mkdirSync(parent, 0o777);
+      first ??= parent;
+    }
+  } catch (error) {
+    if (first) removeQuietly(fs, first);
+    throw refusedPath(error, target) ?? asWriteError(error, target);
+  }
+  return first;
+}
+
+/** Removes leftovers of dead runs on this target (we hold its lock); keeps backups and says what they are. */
+function cleanLeftovers(fs: WriterFs, resolved: ResolvedTarget, force: boolean): NonNullable<WriteResult['leftovers']> {
+  const removed: string[] = [];
+  const kept: Array<{ path: string; meaning: string }> = [];
+  const base = basename(resolved.root);
+  const stale = (leftover: Leftover) => leftover.pid === undefined || !processAlive(leftover.pid) || leftover.pid === process.pid;
+  const siblings = findMlforgeLeftovers(resolved.parent, { fs }).filter(
+    (leftover) => leftover.kind === 'staging-directory' && leftover.path.startsWith(`.${base}.mlforge-`) && stale(leftover),
+  );
+  for (const leftover of siblings) {
+    fs.rmSync(join(resolved.parent, leftover.path), { recursive: true, force: true });
+    removed.push(join(resolved.parent, leftover.path));
+  }
+  if (resolved.state.kind === 'missing') return { removed, kept };
+  const inside = findMlforgeLeftovers(resolved.root, { fs, recursive: force && resolved.state.kind === 'non-empty-directory' });
+  for (const leftover of inside) {
+    const full = join(resolved.root, leftover.path);
+    if (leftover.kind === 'lock-file') continue; // ours, or handled by the lock
+    if (leftover.kind === 'backup-file') {
+      kept.push({ path: full, meaning: leftoverMeaning[leftover.kind] });
+      continue;
+    }
+    if (leftover.kind === 'staging-directory' && (!leftover.path.startsWith('.mlforge-staging-') || !stale(leftover))) continue;
+    fs.rmSync(full, { recursive: true, force: true });
+    removed.push(full);
+  }
+  if (removed.length > 0) resolved.state = directoryState(fs, resolved.root);
+  return { removed, kept };
+}
+
+/** Writes every planned file below `dir`, a directory this run just created: one mkdir per directory, one exclusive create per file. */
+async function writeTree(fs: WriterFs, dir: string, files: PlannedFile[], options: WriteOptions): Promise<void> {
+  const made = new Set<string>();
+  for (const [index, file] of files.entries()) {
+    await options.beforeFile?.(file.path, index);
+    const parts = file.path.split('/');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const directory = parts.slice(0, depth).join('/');
+      if (made.has(directory)) continue;
+      fs.mkdirSync(join(dir, directory), 0o777);
+      made.add(directory);
+    }
+    createFileExclusive(fs, join(dir, file.path), file.contents, file.mode);
+  }
+}
+
+function token(): string {
+  return randomBytes(4).toString('hex');
+}
+
+async function stageAndRename(fs: WriterFs, plan: Plan, preflight: Preflight, options: WriteOptions): Promise<Omit<WriteResult, 'target'>> {
+  const { root, parent } = preflight.resolved;
+  const staging = join(parent, leftoverNames.stagingSibling(basename(root), process.pid, token()));
   let done = false;
   const cleanup = () => {
     if (done) return [];
     done = true;
-    return undo(fs, [staging, ...(createdParent ? [createdParent] : [])]);
+    return undo(fs, [staging]);
   };
   const unregister = options.onInterrupt?.(cleanup) ?? (() => {});
   try {
-    createdParent = fs.mkdirSync(parent, { recursive: true }) ?? undefined;
-    fs.mkdirSync(staging, { mode: 0o755 });
-    for (const [index, file] of plan.files.entries()) {
-      await options.beforeFile?.(file.path, index);
-      const destination = join(staging, file.path);
-      fs.mkdirSync(dirname(destination), { recursive: true });
-      writeWithMode(fs, destination, file.contents, file.mode);
-    }
-    fs.renameSync(staging, target);
+    fs.mkdirSync(staging, 0o777);
+    await writeTree(fs, staging, plan.files, options);
+    // The parent must still be where it was, and nothing may have appeared at the target.
+    if (realPath(fs, parent) !== parent) throw new ConflictError(`The parent of ${shownPath(root)} moved during the write.`);
+    const now = kindOf(lstatOrUndefined(fs, root));
+    if (now !== 'missing') throw new ConflictError(`Something appeared at ${shownPath(root)} during the write (${describeKind[now]}).`);
+    fs.renameSync(staging, root);
     done = true;
   } catch (error) {
-    throw asWriteError(error, target, cleanup());
+    throw asWriteError(error, root, cleanup());
   } finally {
     unregister();
   }
-  return { target, created: true, written: plan.files.map((file) => file.path), overwritten: [], unchanged: [] };
+  return { created: true, written: preflight.written, overwritten: [], unchanged: [] };
 }
 
-async function mergeInto(plan: Plan, target: string, options: WriteOptions): Promise<WriteResult> {
-  const fs = options.fs ?? nodeFs;
-  // Check every path before writing anything, so a conflict stops the run with nothing changed.
-  const existing = new Map<string, string>();
-  for (const file of plan.files) {
-    const parts = file.path.split('/');
-    for (let depth = 1; depth < parts.length; depth++) {
-      const ancestor = parts.slice(0, depth).join('/');
-      const stats = statOrUndefined(fs, join(target, ancestor));
-      if (stats && !stats.isDirectory()) {
-        throw new ConflictError(`Cannot write ${file.path}: ${ancestor} in ${target} is a file, not a directory.`);
-      }
+async function fillInPlace(fs: WriterFs, plan: Plan, preflight: Preflight, options: WriteOptions): Promise<Omit<WriteResult, 'target'>> {
+  const { root } = preflight.resolved;
+  const staging = join(root, leftoverNames.stagingInside(process.pid, token()));
+  const moved: string[] = [];
+  let done = false;
+  const cleanup = () => {
+    if (done) return [];
+    done = true;
+    return undo(fs, [...moved.map((name) => join(root, name)), staging]);
+  };
+  const unregister = options.onInterrupt?.(cleanup) ?? (() => {});
+  try {
+    fs.mkdirSync(staging, 0o777);
+    await writeTree(fs, staging, plan.files, options);
+    const topLevel = [...new Set(plan.files.map((file) => file.path.split('/')[0]!))];
+    for (const name of topLevel) {
+      const now = kindOf(lstatOrUndefined(fs, join(root, name)));
+      if (now !== 'missing') throw new ConflictError(`${shownPath(name)} appeared in ${shownPath(root)} during the write (${describeKind[now]}).`);
+      fs.renameSync(join(staging, name), join(root, name));
+      moved.push(name);
     }
-    const stats = statOrUndefined(fs, join(target, file.path));
-    if (stats?.isDirectory()) throw new ConflictError(`Cannot write ${file.path}: it is a directory in ${target}.`);
-    if (stats) existing.set(file.path, fs.readFileSync(join(target, file.path), 'utf8'));
+    fs.rmdirSync(staging);
+    done = true;
+  } catch (error) {
+    throw asWriteError(error, root, cleanup());
+  } finally {
+    unregister();
   }
-  const result: WriteResult = { target, created: false, written: [], overwritten: [], unchanged: [] };
-  const changes = new MergeChanges(fs);
+  return { created: true, written: preflight.written, overwritten: [], unchanged: [] };
+}
+
+async function mergeInto(fs: WriterFs, plan: Plan, preflight: Preflight, options: WriteOptions): Promise<Omit<WriteResult, 'target'>> {
+  const { root } = preflight.resolved;
+  const result = { created: false, written: [] as string[], overwritten: [] as string[], unchanged: [] as string[] };
+  const changes = new MergeChanges(fs, root);
+  const { cache } = preflight;
   const unregister = options.onInterrupt?.(() => changes.rollback()) ?? (() => {});
   try {
     // Phase 1: every new file goes to a temporary sibling. A full disk or a
     // read-only directory fails here, before any existing file is touched.
     for (const [index, file] of plan.files.entries()) {
       await options.beforeFile?.(file.path, index);
-      const previous = existing.get(file.path);
-      if (previous === file.contents) {
+      const previous = preflight.existing.get(file.path);
+      if (previous?.equals(Buffer.from(file.contents))) {
         result.unchanged.push(file.path);
         continue;
       }
-      const destination = join(target, file.path);
-      const created = fs.mkdirSync(dirname(destination), { recursive: true });
-      if (created) changes.createdDirectories.push(created);
-      const temporary = `${destination}.mlforge-${randomBytes(4).toString('hex')}`;
+      const created: string[] = [];
+      try {
+        ensureParents(fs, root, file.path, cache, created);
+      } finally {
+        changes.createdDirectories.push(...created.map((relative) => join(root, relative)));
+      }
+      const destination = join(root, file.path);
+      const temporary = temporaryName(destination);
       changes.temporaries.push(temporary);
-      writeWithMode(fs, temporary, file.contents, file.mode);
+      createFileExclusive(fs, temporary, file.contents, file.mode);
       changes.staged.push({ temporary, destination, existed: previous !== undefined });
       result.written.push(file.path);
       if (previous !== undefined) result.overwritten.push(file.path);
@@ -136,16 +348,11 @@ async function mergeInto(plan: Plan, target: string, options: WriteOptions): Pro
     // Phase 2: renames only; each overwritten file is kept as a backup until all are in place.
     changes.commit();
   } catch (error) {
-    throw asWriteError(error, target, changes.rollback());
+    throw asWriteError(error, root, changes.rollback());
   } finally {
     unregister();
   }
   return result;
-}
-
-function writeWithMode(fs: WriterFs, path: string, contents: string, mode: number): void {
-  fs.writeFileSync(path, contents, { mode });
-  fs.chmodSync(path, mode); // the mode given to writeFile is masked by the umask
 }
 
 /** What a --force merge changed so far, and how to undo it (also from a signal handler). */
@@ -156,11 +363,23 @@ class MergeChanges {
   private committed: Array<{ destination: string; backup: string | undefined }> = [];
   private finished = false;
 
-  constructor(private readonly fs: WriterFs) {}
+  constructor(
+    private readonly fs: WriterFs,
+    private readonly root: string,
+  ) {}
 
   commit(): void {
+    // Each directory is checked once more right before its files are renamed in:
+    // rename never follows the final component, so this closes the way out.
+    const checked = new Set<string>();
+    for (const { destination } of this.staged) {
+      const directory = dirname(destination);
+      if (checked.has(directory)) continue;
+      assertInsideTarget(this.fs, this.root, directory);
+      checked.add(directory);
+    }
     for (const { temporary, destination, existed } of this.staged) {
-      const backup = existed ? `${destination}.mlforge-backup-${randomBytes(4).toString('hex')}` : undefined;
+      const backup = existed ? `${destination}.mlforge-backup-${token()}` : undefined;
       if (backup) this.fs.renameSync(destination, backup);
       try {
         this.fs.renameSync(temporary, destination);
@@ -171,7 +390,7 @@ class MergeChanges {
       this.committed.push({ destination, backup });
     }
     this.finished = true;
-    // The new files are all in place: backups are no longer needed (a leftover one is harmless).
+    // The new files are all in place: backups are no longer needed (a leftover one is reported by the next run).
     for (const { backup } of this.committed) if (backup) undo(this.fs, [backup]);
   }
 
@@ -204,17 +423,14 @@ function undo(fs: WriterFs, paths: string[]): string[] {
   });
 }
 
-function statOrUndefined(fs: WriterFs, path: string) {
-  try {
-    return fs.statSync(path);
-  } catch (error) {
-    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
-    throw error;
-  }
+function removeQuietly(fs: WriterFs, path: string): void {
+  undo(fs, [path]);
 }
 
 function asWriteError(error: unknown, target: string, notUndone: string[] = []): Error {
   if (error instanceof MlforgeError) return error;
+  const refused = refusedPath(error, target);
+  if (refused) return refused;
   const code = (error as NodeJS.ErrnoException).code;
   const reasons: Record<string, string> = {
     ENOSPC: 'the disk is full',
@@ -222,11 +438,17 @@ function asWriteError(error: unknown, target: string, notUndone: string[] = []):
     EPERM: 'operation not permitted',
     EROFS: 'the file system is read-only',
     ENOTDIR: 'a file stands where a directory must go',
-    EEXIST: 'a file stands where a directory must go',
+    EEXIST: 'something appeared where a file or directory must go',
     EDQUOT: 'the disk quota is exceeded',
+    EXDEV: 'the staging directory and the target are on different file systems',
+    EMFILE: 'too many open files',
+    EIO: 'an input/output error',
+    EBUSY: 'the path is busy (a mount point?)',
   };
   const reason = (code && reasons[code]) ?? (error as Error).message;
   const outcome =
-    notUndone.length > 0 ? ` Some changes could not be undone; check these paths: ${notUndone.join(', ')}.` : ' Nothing was written.';
-  return new WriteError(`Cannot write to ${target}: ${reason} (${(error as Error).message}).${outcome}`, { cause: error });
+    notUndone.length > 0 ? ` Some changes could not be undone; check these paths: ${notUndone.map(shownPath).join(', ')}.` : ' Nothing was written.';
+  const writeError = new WriteError(`Cannot write to ${shownPath(target)}: ${reason} (${(error as Error).message}).${outcome}`, { cause: error });
+  // Something standing in the way is a conflict (exit 3), like the pre-check's verdict.
+  return code === 'EEXIST' || code === 'ENOTDIR' ? new ConflictError(writeError.message, { cause: error }) : writeError;
 }

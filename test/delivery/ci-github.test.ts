@@ -22,7 +22,7 @@ const githubCombos: Array<Partial<Answers>> = [
   // Toggles that change the workflows: drift job, DVC pull, GPU timeouts, Python version.
   { ci: 'github', cloud: 'aws', monitoring: false, dvc: true, gpu: true, python: '3.11' },
   { ci: 'github', cloud: 'gcp', monitoring: true, dvc: true, python: '3.13' },
-  { ci: 'github', cloud: 'azure', serving: 'kserve', monitoring: false, gpu: true },
+  { ci: 'github', cloud: 'azure', serving: 'kserve', monitoring: false, dvc: true, gpu: true },
   { ci: 'github', cloud: 'local', monitoring: false, dvc: true, python: '3.11' },
 ];
 
@@ -97,6 +97,20 @@ describe('GitHub workflows agree with the derived values', () => {
       const host = { aws: `.dkr.ecr.${a.region}.amazonaws.com/${a.name}`, gcp: `${a.region}-docker.pkg.dev/\${GCP_PROJECT_ID}/${a.name}/${a.name}`, azure: '.azurecr.io/' + a.name }[a.cloud];
       expect(deploy).toContain(host);
       expect(ci).toContain(host);
+      // Account-derived names come from repository variables, checked before use.
+      const registryVariable = { aws: 'AWS_ACCOUNT_ID', gcp: 'GCP_PROJECT_ID', azure: 'AZURE_ACR_NAME' }[a.cloud];
+      for (const variable of [registryVariable]) {
+        expect(ci).toContain(`${variable}: \${{ vars.${variable} }}`);
+        expect(file('.github/workflows/cd.yml')).toContain(`${variable}: \${{ vars.${variable} }}`);
+        expect(deploy).toContain(`: "\${${variable}:?`);
+      }
+      if (a.dvc) {
+        const train = file('.github/workflows/train.yml');
+        expect(train).toContain('DVC_REMOTE_URL: ${{ vars.DVC_REMOTE_URL }}');
+        expect(train.includes('DVC_STORAGE_ACCOUNT: ${{ vars.DVC_STORAGE_ACCOUNT }}')).toBe(a.cloud === 'azure');
+        expect(train.indexOf('run: make dvc-remote')).toBeGreaterThan(0);
+        expect(train.indexOf('run: make dvc-remote')).toBeLessThan(train.indexOf('dvc pull'));
+      }
     }
   });
 });

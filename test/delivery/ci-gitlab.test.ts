@@ -19,7 +19,7 @@ const gitlabCombos: Array<Partial<Answers>> = [
   // Toggles that change the pipeline: drift job, DVC pull, GPU timeouts, Python version.
   { ci: 'gitlab', cloud: 'aws', monitoring: false, dvc: true, gpu: true, python: '3.11' },
   { ci: 'gitlab', cloud: 'gcp', monitoring: true, dvc: true, python: '3.13' },
-  { ci: 'gitlab', cloud: 'azure', serving: 'kserve', monitoring: false, gpu: true },
+  { ci: 'gitlab', cloud: 'azure', serving: 'kserve', monitoring: false, dvc: true, gpu: true },
   { ci: 'gitlab', cloud: 'local', monitoring: false, dvc: true, python: '3.11' },
 ];
 
@@ -71,7 +71,15 @@ describe.each(gitlabCombos)('.gitlab-ci.yml for %o', (combo) => {
     expect(pipeline['.cloud-oidc']?.id_tokens).toBeTruthy();
     const registryImage = { aws: `\${AWS_ACCOUNT_ID}.dkr.ecr.${a.region}.amazonaws.com/${a.name}`, gcp: `${a.region}-docker.pkg.dev/\${GCP_PROJECT_ID}/${a.name}/${a.name}`, azure: undefined }[a.cloud];
     if (registryImage) expect(pipeline.variables.REGISTRY_IMAGE).toBe(registryImage);
-    else expect(pipeline.variables.REGISTRY_IMAGE).toMatch(new RegExp(`\\.azurecr\\.io/${a.name}$`));
+    else expect(pipeline.variables.REGISTRY_IMAGE).toBe(`\${AZURE_ACR_NAME}.azurecr.io/${a.name}`);
+    if (a.dvc) {
+      // The remote's URL is a CI/CD variable (its bucket name carries the account), set before the pull.
+      const script = (pipeline.train!.script as string[]).join('\n');
+      expect(script).toContain('test -n "$DVC_REMOTE_URL"');
+      expect(script.includes('test -n "$DVC_STORAGE_ACCOUNT"')).toBe(a.cloud === 'azure');
+      expect(script.indexOf('make dvc-remote')).toBeLessThan(script.indexOf('dvc pull'));
+      expect(script.indexOf('make dvc-remote')).toBeGreaterThan(0);
+    }
     const deploy = JSON.stringify(pipeline['.deploy']);
     expect(deploy).toContain(`18080:8000`);
     expect(deploy).toContain(`127.0.0.1:18080/ready`);

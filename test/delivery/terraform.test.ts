@@ -244,7 +244,15 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
       const acr = only(resources(hcl, 'azurerm_container_registry'), 'one container registry');
       expect(acr.admin_enabled).toBe(false);
       expect(acr.anonymous_pull_enabled).toBe(false);
-      expect(registry.name).toBe(`\${trimsuffix("${context.registry.host}", ".azurecr.io")}`);
+      // The name is global: a hash of the subscription, which CI reads back as AZURE_ACR_NAME.
+      expect(registry.name).toBe(`${context.cloudNames.acrStem}\${substr(sha256(var.subscription_id), 0, 8)}`);
+      expect(context.registry.host).toBe('${AZURE_ACR_NAME}.azurecr.io');
+      expect(context.registry.variables).toEqual(['AZURE_ACR_NAME']);
+      expect(outputs(hcl, `${bootstrap}/outputs.tf`).registry_name!.value).toBe('${module.registry.name}');
+      // The environments find the same registry by the same expression.
+      const locals = hcl.get(`${root}/main.tf`)!.locals.find((l: Hcl) => 'registry_name' in l);
+      expect(locals.registry_name).toBe(registry.name);
+      expect(hcl.get(`${root}/main.tf`)!.data.azurerm_container_registry.service[0].name).toBe('${local.registry_name}');
       expect(resources(hcl, 'azurerm_security_center_subscription_pricing')[0]).toMatchObject({ resource_type: 'Containers', tier: 'Standard' });
     }
   });
@@ -261,7 +269,7 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
         restrict_public_buckets: true,
       });
       expect(only(resources(hcl, 'aws_s3_bucket_policy'), 'bucket policy').policy).toContain('"aws:SecureTransport" = "false"');
-      expect(block(hcl, `${root}/main.tf`, 'module', 'mlflow_artifacts').bucket_name).toBe('${local.prefix}-mlflow');
+      expect(block(hcl, `${root}/main.tf`, 'module', 'mlflow_artifacts').bucket_name).toBe('churn-model-${var.environment}-mlflow-${local.account_id}');
     }
     if (answers.cloud === 'gcp') {
       expect(only(resources(hcl, 'google_storage_bucket'), 'bucket module')).toMatchObject({
@@ -284,6 +292,33 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
     const storageModules = Object.keys(hcl.get(`${root}/main.tf`)!.module);
     if (answers.cloud !== 'azure') expect(storageModules.includes('dvc_data')).toBe(answers.dvc);
     else expect(block(hcl, `${root}/main.tf`, 'module', 'ml_storage').containers).toEqual(answers.dvc ? ['mlflow', 'dvc'] : ['mlflow']);
+  });
+
+  it('takes the uniqueness of global names from the account, project or subscription, not the project name alone', async () => {
+    const main = `${root}/main.tf`;
+    const boot = `${bootstrap}/main.tf`;
+    if (answers.cloud === 'aws') {
+      expect(block(hcl, main, 'module', 'mlflow_artifacts').bucket_name).toMatch(/\$\{local\.account_id\}$/);
+      expect(hcl.get(main)!.locals.find((l: Hcl) => 'account_id' in l).account_id).toBe('${data.aws_caller_identity.current.account_id}');
+      expect(block(hcl, boot, 'module', 'state').bucket_name).toBe('${var.name}-tfstate-${data.aws_caller_identity.current.account_id}');
+      if (answers.dvc) expect(block(hcl, main, 'module', 'dvc_data').bucket_name).toBe('churn-model-${var.environment}-dvc-${local.account_id}');
+    }
+    if (answers.cloud === 'gcp') {
+      expect(block(hcl, main, 'module', 'mlflow_artifacts').bucket_name).toBe('churn-model-${var.environment}-mlflow-${local.project_hash}');
+      expect(hcl.get(main)!.locals.find((l: Hcl) => 'project_hash' in l).project_hash).toBe('${substr(sha256(var.project_id), 0, 8)}');
+      expect(block(hcl, boot, 'module', 'state').bucket_name).toBe('${var.project_id}-churn-model-tfstate');
+      if (answers.dvc) expect(block(hcl, main, 'module', 'dvc_data').bucket_name).toBe('churn-model-${var.environment}-dvc-${local.project_hash}');
+    }
+    if (answers.cloud === 'azure') {
+      const locals = hcl.get(main)!.locals.find((l: Hcl) => 'subscription_hash' in l);
+      expect(locals.subscription_hash).toBe('${substr(sha256(var.subscription_id), 0, 6)}');
+      expect(locals.compact_name).toBe(context.cloudNames.azureCompact);
+      expect(block(hcl, main, 'module', 'ml_storage').account_name).toBe('${local.compact_name}${local.env_short}${local.subscription_hash}');
+      expect(block(hcl, main, 'module', 'database').key_vault_name).toBe('${local.compact_name}-${local.env_short}-${local.subscription_hash}');
+      // PostgreSQL Flexible Server names are global too (the server's host name).
+      expect(block(hcl, main, 'module', 'database').name).toBe('${local.prefix}-mlflow-${local.subscription_hash}');
+      expect(block(hcl, boot, 'module', 'state').account_name).toBe(`${context.cloudNames.azureCompact}tfst\${substr(sha256(var.subscription_id), 0, 8)}`);
+    }
   });
 
   it('federates CI through OIDC, trusting one repository and environment', async () => {
@@ -421,7 +456,13 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
       ...({ aws: [], gcp: ['project_id', 'ci_workload_identity_provider', 'database_connection_name'], azure: ['resource_group_name', 'tenant_id', 'subscription_id', 'storage_account_name', 'ci_principal_id'] }[answers.cloud]),
     ];
     expect(names.sort()).toEqual(expected.sort());
-    expect(Object.keys(outputs(hcl, `${bootstrap}/outputs.tf`)).sort()).toEqual(['registry_url', answers.cloud === 'azure' ? 'state_storage_account' : 'state_bucket'].sort());
+    const bootstrapOutputs = answers.cloud === 'azure' ? ['registry_url', 'registry_name', 'state_storage_account'] : ['registry_url', 'state_bucket'];
+    expect(Object.keys(outputs(hcl, `${bootstrap}/outputs.tf`)).sort()).toEqual(bootstrapOutputs.sort());
+    if (answers.dvc) {
+      // The full remote URL, as `make dvc-remote` and the DVC_REMOTE_URL CI variable use it.
+      const scheme = { aws: 's3://${module.dvc_data.name}', gcp: 'gs://${module.dvc_data.name}', azure: 'azure://dvc' }[answers.cloud];
+      expect(outputs(hcl, `${root}/outputs.tf`).dvc_remote_url!.value).toBe(`${scheme}/data`);
+    }
   });
 
   it('sets every root variable from tfvars or documents it as required', async () => {
@@ -441,6 +482,49 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
     for (const name of ['registry_url', 'cluster_name', 'ci_identity', 'serving_workload_identity']) expect(readme).toContain(name);
   });
 });
+
+describe('global cloud names stay within their limits and apart for long names', () => {
+  // The longest names that pass the name rule, sharing a 39-character prefix.
+  const names = ['a'.repeat(39) + 'b', 'a'.repeat(39) + 'c', 'customer-lifetime-value-prediction-model', 'customer-lifetime-value-prediction-mode1'];
+
+  it.each(names)('%s: every derived stem within its limit, lowercase, no edge hyphen', async (name) => {
+    const context = deriveContext({ ...(await generateAnswers()), name }, (await templates()).versions, '0.0.0-test');
+    const { bucketStem, gcpShort, gcpStateStem, azureCompact, acrStem } = context.cloudNames;
+    expect(bucketStem.length).toBeLessThanOrEqual(30);
+    expect(gcpShort.length).toBeLessThanOrEqual(17);
+    expect(gcpStateStem.length).toBeLessThanOrEqual(24);
+    expect(azureCompact).toMatch(/^[a-z][a-z0-9]{2,11}$/);
+    for (const stem of [bucketStem, gcpShort, gcpStateStem]) expect(stem).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]$/);
+    // The longest bucket: stem-staging-mlflow-<12-digit AWS account> within S3's 63; Azure: compact + "prod" + 6 within 24.
+    expect(`${bucketStem}-staging-mlflow-123456789012`.length).toBeLessThanOrEqual(63);
+    expect(`${azureCompact}-prod-abcdef`.length).toBeLessThanOrEqual(24);
+    expect(`${azureCompact}tfst12345678`.length).toBeLessThanOrEqual(24);
+    expect(`${name}-staging-mlflow-abcdef`.length).toBeLessThanOrEqual(63);
+    // ACR: 5-50 letters and digits, with the 8-character subscription hash.
+    expect(`${acrStem}12345678`).toMatch(/^[a-z0-9]{5,50}$/);
+  });
+
+  it('two long names with the same prefix get different stems (a hash, not a plain prefix)', async () => {
+    const versions = (await templates()).versions;
+    const stems = await Promise.all(names.map(async (name) => deriveContext({ ...(await generateAnswers()), name }, versions, '0.0.0-test').cloudNames));
+    for (const key of ['bucketStem', 'gcpShort', 'gcpStateStem', 'azureCompact', 'acrStem'] as const) {
+      expect(new Set(stems.map((stem) => stem[key])).size, key).toBe(names.length);
+    }
+  });
+
+  it('is deterministic: the same answers give the same Terraform bytes', async () => {
+    const first = await generateRepo({ cloud: 'azure', name: 'customer-lifetime-value-prediction-model' });
+    const second = await generateRepo({ cloud: 'azure', name: 'customer-lifetime-value-prediction-model' });
+    for (const file of [`${root}/main.tf`, `${bootstrap}/main.tf`]) {
+      expect(await readFile(join(second.dir, file), 'utf8')).toBe(await readFile(join(first.dir, file), 'utf8'));
+    }
+  });
+});
+
+async function generateAnswers(): Promise<Answers> {
+  const { answersWith } = await import('../helpers/generate.js');
+  return answersWith({ cloud: 'aws' });
+}
 
 describe('Terraform checks on broken repositories', () => {
   async function awsRepo(): Promise<RepoView> {

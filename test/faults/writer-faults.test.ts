@@ -12,7 +12,7 @@ import { writePlan, WriteError, type WriterFs } from '../../src/write/write-plan
 import { planFor } from '../helpers/generate.js';
 import { snapshotTree, tempDir } from '../helpers/cli.js';
 
-type FailingCall = 'writeFileSync' | 'mkdirSync' | 'chmodSync' | 'renameSync';
+type FailingCall = 'writeSync' | 'mkdirSync' | 'openSync' | 'renameSync';
 
 /** The real fs, except that `call` fails with `code` once it has succeeded `after` times. */
 function failingFs(call: FailingCall, code: string, after: number): WriterFs {
@@ -42,11 +42,11 @@ async function existingProject(): Promise<string> {
 
 // [call, error code, message, successful calls before the failure into a new directory, and with --force]
 const faults: Array<[FailingCall, string, RegExp, number, number]> = [
-  ['writeFileSync', 'ENOSPC', /the disk is full/, 4, 4],
-  ['writeFileSync', 'EDQUOT', /quota/, 4, 4],
+  ['writeSync', 'ENOSPC', /the disk is full/, 4, 4],
+  ['writeSync', 'EDQUOT', /quota/, 4, 4],
   ['mkdirSync', 'EROFS', /read-only/, 4, 2],
   ['mkdirSync', 'EACCES', /permission denied/, 0, 0],
-  ['chmodSync', 'EPERM', /not permitted/, 4, 4],
+  ['openSync', 'EPERM', /not permitted/, 4, 4],
   // the final rename of the staging directory; with --force, after some files were renamed into place
   ['renameSync', 'EACCES', /permission denied/, 0, 5],
 ];

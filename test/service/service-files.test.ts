@@ -196,6 +196,19 @@ describe.each(combos)('service files for $name (python $python, $cloud)', (overr
     }
     expect((await execa('make', ['-n', 'serve', 'VENV=/opt/venv'], { cwd: dir })).stdout).toContain(`/opt/venv/bin/python -m uvicorn ${context.appImport} --host 127.0.0.1 --port ${context.port}`);
     expect((await execa('make', ['-n', 'rollback', 'VERSION=7'], { cwd: dir })).stdout).toContain(`-m ${context.packageName}.rollback --version 7`);
+    if (overrides.dvc && context.hasTerraform) {
+      // The remote's URL comes from Terraform or the CI variables, never from the committed config.
+      const remote = ['DVC_REMOTE_URL=s3://example-bucket/data', 'DVC_STORAGE_ACCOUNT=exampleaccount'];
+      const dry = await execa('make', ['-n', 'dvc-remote', 'VENV=/opt/venv', ...remote], { cwd: dir });
+      expect(dry.stdout).toContain('dvc remote add --local --force storage "$url"');
+      expect(dry.stdout).toContain('url="s3://example-bucket/data"');
+      if (context.isAzure) expect(dry.stdout).toContain('dvc remote modify --local storage account_name "$account"');
+      expect(help.stdout).toMatch(/^  dvc-remote /m);
+      // Unset: a clear message and a failing exit, nothing written.
+      const unset = await execa('make', ['dvc-remote', 'VENV=/opt/venv', 'DVC_REMOTE_URL=', 'DVC_STORAGE_ACCOUNT='], { cwd: dir, reject: false });
+      expect(unset.exitCode).toBe(2);
+      expect(unset.stderr).toContain('Set DVC_REMOTE_URL');
+    }
   });
 
   test('MLproject, python_env.yaml, pre-commit and DVC files are well-formed and agree', async () => {
@@ -218,8 +231,12 @@ describe.each(combos)('service files for $name (python $python, $cloud)', (overr
       for (const stage of Object.values(dvc.stages)) {
         for (const dep of stage.deps) if (dep.startsWith('src/')) expect(view.exists(dep), dep).toBe(true);
       }
-      const remote = (await read('.dvc/config')).match(/^\s*url = (.+)$/m)?.[1];
-      expect(remote).toBe({ aws: `s3://${context.name}-prod-dvc/data`, gcp: `gs://${context.name}-prod-dvc/data`, azure: 'azure://dvc/data', local: '../.dvc-storage' }[context.cloud]);
+      const config = await read('.dvc/config');
+      expect(config).toMatch(/^\s*remote = storage$/m);
+      // A cloud bucket's name carries the account, project or subscription: no URL is
+      // committed, `make dvc-remote` writes it to .dvc/config.local per clone.
+      const remote = config.match(/^\s*url = (.+)$/m)?.[1];
+      expect(remote).toBe(context.cloud === 'local' ? '../.dvc-storage' : undefined);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closest, toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toTitle } from '../../src/naming.js';
+import { closest, toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toShortName, toTitle } from '../../src/naming.js';
 
 describe('name conversions', () => {
   it('derives Python, environment and display names', () => {
@@ -13,10 +13,21 @@ describe('name conversions', () => {
   });
 
   it('makes alphanumeric names within a length cap', () => {
-    expect(toAlphanumeric('churn-model', 'acr', 50)).toBe('churnmodelacr');
+    expect(toAlphanumeric('churnmodel', 'acr', 50)).toBe('churnmodelacr');
+    // Dropping hyphens loses information: a hash of the full name keeps churn-model and churnmodel apart.
+    expect(toAlphanumeric('churn-model', 'acr', 50)).toBe('churnmodeld3e9acr');
     const long = toAlphanumeric('a'.repeat(40), 'mlsa', 24);
     expect(long).toHaveLength(24);
     expect(long.endsWith('mlsa')).toBe(true);
+  });
+
+  it('shortens long names with a hash of the full name, never a plain prefix', () => {
+    expect(toShortName('churn-model', 17)).toBe('churn-model');
+    expect(toShortName('customer-lifetime-value-model', 17)).toBe('customer-lif-4600');
+    const [a, b] = [toShortName('a'.repeat(39) + 'b', 17), toShortName('a'.repeat(39) + 'c', 17)];
+    expect(a).not.toBe(b);
+    expect(a).toHaveLength(17);
+    expect(toShortName('abcdefghijkl-nopqrstuvwxyz', 17)).toMatch(/^abcdefghijkl-[0-9a-f]{4}$/); // no double hyphen
   });
 
   it('suggests close matches only', () => {

@@ -105,3 +105,74 @@ describe('choices', () => {
     expect(() => validateAnswer(q('python'), 3.1, {}, { kind: 'config', path: 'a.yml' })).toThrow(/"python" in a.yml/);
   });
 });
+
+describe('names that are legal but harmful', () => {
+  it.each([
+    ['default', /Kubernetes system namespace/],
+    ['kube-system', /Kubernetes system namespace/],
+    ['kube-metrics', /Kubernetes system namespace/],
+    ['google-churn', /Google Cloud Storage/],
+    ['my-google-model', /contain "google"/],
+    ['my-g00gle-model', /look-alike/],
+    ['goog-model', /start with "goog"/],
+    ['googly', /start with "goog"/],
+    ['sthree-model', /Amazon S3 reserves/],
+    ['amzn-s3-demo-x', /Amazon S3 reserves/],
+    ['churn-s3alias', /end with "-s3alias"/],
+    ['microsoft-churn', /Azure refuses/],
+    ['mywindows', /Azure refuses/],
+    ['login-scoring', /start with "login"/],
+    ['azure-churn', /the word "azure"/],
+    ['fraud-xbox', /the word "xbox"/],
+  ])('rejects %s', (name, rule) => {
+    const error = rejection('name', name);
+    expect(error.message).toMatch(rule);
+    expect(error.message).toContain(`Invalid --name "${name}"`);
+    expect(error.field).toBe('name');
+  });
+
+  it.each(['kubeflow-model', 'defaults-model', 'churn-model', 'azureish', 'bingo-model', 'goo-model'])('accepts %s', (name) => {
+    expect(validateAnswer(q('name'), name, {}, flag)).toBe(name);
+  });
+});
+
+describe('invisible characters in free text', () => {
+  const rejected: Array<[string, string]> = [
+    ['zero-width space', 'a\u200Bb'],
+    ['soft hyphen', 'a\u00ADb'],
+    ['word joiner', 'a\u2060b'],
+    ['BOM', '\uFEFFab'],
+    ['tag character', 'ab\u{E0041}'],
+    ['Mongolian vowel separator', 'a\u180Eb'],
+    ['Hangul filler', 'a\u3164b'],
+    ['combining grapheme joiner', 'a\u034Fb'],
+    ['variation selector after a letter', 'a\uFE0Fb'],
+    ['lone high surrogate', 'a\uD800b'],
+    ['lone low surrogate', 'a\uDC00b'],
+    ['noncharacter', 'a\uFFFEb'],
+    ['noncharacter plane 1', 'a\u{1FFFF}b'],
+    ['right-to-left override', 'a\u202Eb'],
+    ['left-to-right mark', 'a\u200Eb'],
+    ['ZWJ between Latin letters', 'a\u200Db'],
+    ['ZWNJ between Latin letters', 'a\u200Cb'],
+    ['ZWJ at the start', '\u200Dab'],
+    ['ZWJ between an emoji and a letter', '\u{1F468}\u200Da'],
+    ['interlinear annotation', 'a\uFFF9b'],
+    ['line separator', 'a\u2028b'],
+  ];
+  it.each(rejected)('rejects a %s, naming the code point', (_what, value) => {
+    const error = rejection('description', value);
+    expect(error.message).toMatch(/without control characters or invisible characters \(found U\+[0-9A-F]{4,5} at character \d+/);
+    expect(error.message).not.toMatch(/[\u200B-\u200F\u202A-\u202E\uFEFF\u00AD]/u);
+  });
+
+  it.each([
+    ['an emoji ZWJ sequence', 'Family \u{1F468}\u200D\u{1F469}\u200D\u{1F467}'],
+    ['an emoji with VS16 in a ZWJ sequence', 'Rainbow \u{1F3F3}\uFE0F\u200D\u{1F308}'],
+    ['Persian with ZWNJ', 'می\u200Cخواهم'],
+    ['Devanagari with ZWJ', 'क्\u200Dष'],
+    ['a heart with VS16', 'Made with \u2764\uFE0F'],
+  ])('accepts %s', (_what, value) => {
+    expect(validateAnswer(q('description'), value, {}, flag)).toBe(value);
+  });
+});

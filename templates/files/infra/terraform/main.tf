@@ -18,6 +18,13 @@ locals {
 }
 {{#if isAws}}
 
+data "aws_caller_identity" "current" {}
+
+locals {
+  # Bucket names are global: the account ID keeps them this account's own.
+  account_id = data.aws_caller_identity.current.account_id
+}
+
 data "aws_ecr_repository" "service" {
   name = var.name
 }
@@ -54,7 +61,7 @@ module "cluster" {
 module "mlflow_artifacts" {
   source = "./modules/aws/storage"
 
-  bucket_name   = "${local.prefix}-mlflow"
+  bucket_name   = "{{cloudNames.bucketStem}}-${var.environment}-mlflow-${local.account_id}"
   force_destroy = !var.deletion_protection
 }
 {{#if dvc}}
@@ -62,7 +69,7 @@ module "mlflow_artifacts" {
 module "dvc_data" {
   source = "./modules/aws/storage"
 
-  bucket_name   = "${local.prefix}-dvc"
+  bucket_name   = "{{cloudNames.bucketStem}}-${var.environment}-dvc-${local.account_id}"
   force_destroy = !var.deletion_protection
 }
 {{/if}}
@@ -130,8 +137,10 @@ module "mlflow_identity" {
 {{#if isGcp}}
 
 locals {
-  # GKE cluster names allow 40 characters and service account IDs 30.
-  short_prefix     = "${trimsuffix(substr(var.name, 0, 17), "-")}-${var.environment == "prod" ? "prod" : "stg"}"
+  # GKE cluster names allow 40 characters and service account IDs 30 (a long name is shortened with a hash of it).
+  short_prefix = "{{cloudNames.gcpShort}}-${var.environment == "prod" ? "prod" : "stg"}"
+  # Bucket names are global: a hash of the project ID keeps them this project's own.
+  project_hash     = substr(sha256(var.project_id), 0, 8)
   registry_project = coalesce(var.registry_project_id, var.project_id)
 }
 
@@ -205,7 +214,7 @@ resource "google_artifact_registry_repository_iam_member" "nodes_pull" {
 module "mlflow_artifacts" {
   source = "./modules/gcp/storage"
 
-  bucket_name   = "${local.prefix}-mlflow"
+  bucket_name   = "{{cloudNames.bucketStem}}-${var.environment}-mlflow-${local.project_hash}"
   location      = var.region
   force_destroy = !var.deletion_protection
 }
@@ -214,7 +223,7 @@ module "mlflow_artifacts" {
 module "dvc_data" {
   source = "./modules/gcp/storage"
 
-  bucket_name   = "${local.prefix}-dvc"
+  bucket_name   = "{{cloudNames.bucketStem}}-${var.environment}-dvc-${local.project_hash}"
   location      = var.region
   force_destroy = !var.deletion_protection
 }
@@ -311,9 +320,14 @@ resource "google_secret_manager_secret_iam_member" "mlflow_database_password" {
 {{#if isAzure}}
 
 locals {
-  # Storage account and Key Vault names are global and 24 characters at most.
-  compact_name = substr(replace(var.name, "-", ""), 0, 16)
-  env_short    = var.environment == "prod" ? "prod" : "stg"
+  # Storage account and Key Vault names are global and 24 characters at most: a hash of
+  # the subscription keeps them this subscription's own, and a long project name is
+  # shortened with a hash of it.
+  compact_name      = "{{cloudNames.azureCompact}}"
+  env_short         = var.environment == "prod" ? "prod" : "stg"
+  subscription_hash = substr(sha256(var.subscription_id), 0, 6)
+  # The shared registry bootstrap/ named with a hash of the same subscription.
+  registry_name = "{{cloudNames.acrStem}}${substr(sha256(var.subscription_id), 0, 8)}"
 }
 
 data "azurerm_client_config" "current" {}
@@ -326,7 +340,7 @@ resource "azurerm_resource_group" "this" {
 
 # Created once by bootstrap/ and shared by both environments.
 data "azurerm_container_registry" "service" {
-  name                = trimsuffix("{{registry.host}}", ".azurecr.io")
+  name                = local.registry_name
   resource_group_name = var.registry_resource_group_name
 }
 
@@ -366,7 +380,7 @@ module "cluster" {
 module "ml_storage" {
   source = "./modules/azure/storage"
 
-  account_name        = "${local.compact_name}${local.env_short}ml"
+  account_name        = "${local.compact_name}${local.env_short}${local.subscription_hash}"
   location            = azurerm_resource_group.this.location
   resource_group_name = azurerm_resource_group.this.name
   containers          = ["mlflow"{{#if dvc}}, "dvc"{{/if}}]
@@ -376,8 +390,9 @@ module "ml_storage" {
 module "database" {
   source = "./modules/azure/database"
 
-  name                = "${local.prefix}-mlflow"
-  key_vault_name      = "${local.compact_name}-${local.env_short}-kv"
+  # Server names are global (<name>.postgres.database.azure.com), at most 63 characters.
+  name                = "${local.prefix}-mlflow-${local.subscription_hash}"
+  key_vault_name      = "${local.compact_name}-${local.env_short}-${local.subscription_hash}"
   location            = azurerm_resource_group.this.location
   resource_group_name = azurerm_resource_group.this.name
   postgres_version    = "{{versions.terraform.postgres.azure}}"

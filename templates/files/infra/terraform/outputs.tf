@@ -134,15 +134,15 @@ output "mlflow_artifacts_uri" {
 {{#if dvc}}
 
 output "dvc_remote_url" {
-  description = "DVC remote of this environment (`dvc remote add -d storage <url>`{{#if isAzure}}; set account_name to storage_account_name{{/if}})."
+  description = "URL of the DVC remote \"storage\" in this environment: `make dvc-remote` sets it per clone, CI reads it as DVC_REMOTE_URL{{#if isAzure}} (with storage_account_name as DVC_STORAGE_ACCOUNT){{/if}}."
 {{#if isAws}}
-  value       = "s3://${module.dvc_data.name}"
+  value       = "s3://${module.dvc_data.name}/data"
 {{/if}}
 {{#if isGcp}}
-  value       = "gs://${module.dvc_data.name}"
+  value       = "gs://${module.dvc_data.name}/data"
 {{/if}}
 {{#if isAzure}}
-  value       = "azure://dvc"
+  value       = "azure://dvc/data"
 {{/if}}
 }
 {{/if}}

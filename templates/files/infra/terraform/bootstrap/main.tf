@@ -36,8 +36,9 @@ resource "aws_iam_openid_connect_provider" "ci" {
 module "state" {
   source = "../modules/gcp/storage"
 
-  # Bucket names are global (at most 63 characters): the project ID keeps this one unique.
-  bucket_name             = "${var.project_id}-${trimsuffix(substr(var.name, 0, 24), "-")}-tfstate"
+  # Bucket names are global (at most 63 characters): the project ID keeps this one unique;
+  # a long project name is shortened with a hash of it.
+  bucket_name             = "${var.project_id}-{{cloudNames.gcpStateStem}}-tfstate"
   location                = var.region
   noncurrent_version_days = 365
 }
@@ -59,8 +60,9 @@ resource "azurerm_resource_group" "shared" {
 module "state" {
   source = "../modules/azure/storage"
 
-  # Storage account names are global, at most 24 letters and digits.
-  account_name            = "${substr(replace(var.name, "-", ""), 0, 19)}tfst"
+  # Storage account names are global, at most 24 letters and digits: a hash of the
+  # subscription keeps this one unique.
+  account_name            = "{{cloudNames.azureCompact}}tfst${substr(sha256(var.subscription_id), 0, 8)}"
   location                = azurerm_resource_group.shared.location
   resource_group_name     = azurerm_resource_group.shared.name
   containers              = ["tfstate"]
@@ -79,8 +81,9 @@ resource "azurerm_role_assignment" "state" {
 module "registry" {
   source = "../modules/azure/registry"
 
-  # The registry host CI and the manifests use: {{registry.host}}.
-  name                = trimsuffix("{{registry.host}}", ".azurecr.io")
+  # Registry names are global, 5-50 letters and digits: a hash of the subscription keeps
+  # this one unique. CI reads it as AZURE_ACR_NAME (output registry_name).
+  name                = "{{cloudNames.acrStem}}${substr(sha256(var.subscription_id), 0, 8)}"
   location            = azurerm_resource_group.shared.location
   resource_group_name = azurerm_resource_group.shared.name
 }

@@ -18,3 +18,10 @@ output "registry_url" {
   value       = module.registry.repository_url
 {{/if}}
 }
+{{#if isAzure}}
+
+output "registry_name" {
+  description = "Container registry name (host without .azurecr.io): the CI variable AZURE_ACR_NAME."
+  value       = module.registry.name
+}
+{{/if}}
