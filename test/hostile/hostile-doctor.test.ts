@@ -198,7 +198,7 @@ describe('mlforge doctor on a repository cloned from a stranger (built CLI)', ()
     named('repository.regular-files', 'agent.sock', /socket/);
     if (hostile.cases.includes('character device (/dev/zero)')) named('repository.regular-files', 'zero', /character device/);
     named('repository.regular-files', 'data/big.csv', /over doctor's limit/);
-    named('repository.answers', '.mlforge.yml', /answers\.description holds control or invisible characters/);
+    named('repository.answers', '.mlforge.yml', /answers\.description holds characters mlforge new rejects/);
     named('repository.leftovers', /\.churn\.mlforge-999999-deadbeef$/, /staging directory of an interrupted mlforge run/);
     named('repository.leftovers', 'src/leftover.py.mlforge-0badc0de', /half-written file/);
     named('practice.workflow-security', '.github/workflows/ci.yml', /actions\/checkout@v4\u001b\[2J/);
