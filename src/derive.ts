@@ -3,6 +3,7 @@
 // cannot disagree on a port, a path, an image or a version.
 
 import { FreeText } from './escape/free-text.js';
+import { composeLock, type LockStore } from './plan/uv-lock.js';
 import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
 
@@ -55,6 +56,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     author: new FreeText(answers.author),
     mlforgeVersion,
     versions,
+    /** The committed uv.lock of the repository's dependency set (src/plan/uv-lock.ts). */
+    uvLock: composeLock(versions.locks as LockStore | undefined, answers),
 
     isAws: answers.cloud === 'aws',
     isGcp: answers.cloud === 'gcp',
