@@ -7,6 +7,9 @@ import { composeLock, type LockStore } from './plan/uv-lock.js';
 import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
 
+/** The port the service listens on (the image, the manifests, `make serve`, the printed next steps). */
+export const servicePort = 8000;
+
 /** Contents of templates/versions/*.yml, keyed by file name. */
 export type Versions = Record<string, Record<string, unknown>>;
 
@@ -92,7 +95,7 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
       modelInfo: 'model_info',
     },
 
-    port: 8000,
+    port: servicePort,
     healthPath: '/health',
     readyPath: '/ready',
     predictPath: '/predict',
