@@ -53,7 +53,7 @@ describe.each(combos)('generated repository $name (python $python)', (overrides)
     }
   }, 1_500_000);
 
-  test(`make check passes on Python ${version} with every test run, none skipped`, { timeout: 900_000 }, async (ctx) => {
+  test(`make check passes on Python ${version} with every test run, none skipped`, { timeout: 1_800_000 }, async (ctx) => {
     if (!own.ok || !project) return skipWith(ctx, own.ok ? 'project environment not available' : own.reason);
     const started = performance.now();
     const result = await execa('make', ['check'], { cwd: dir, reject: false, all: true, env: { ...project.makeEnv, GIT_SHA: 'test', MLFLOW_TRACKING_URI: '' } });
@@ -89,7 +89,7 @@ describe.each(combos)('generated repository $name (python $python)', (overrides)
   describe('trained through the Makefile and served over HTTP', () => {
     let service: RunningService | undefined;
 
-    test('make train, evaluate and promote with tracking off', { timeout: 300_000 }, async (ctx) => {
+    test('make train, evaluate and promote with tracking off', { timeout: 900_000 }, async (ctx) => {
       if (!own.ok || !project) return skipWith(ctx, own.ok ? 'project environment not available' : own.reason);
       for (const target of ['train', 'evaluate', 'promote']) {
         const result = await execa('make', [target], { cwd: dir, reject: false, env: { ...project.makeEnv, MLFLOW_TRACKING_URI: '' } });

@@ -81,8 +81,9 @@ def test_cli_exit_codes(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
     train(settings)
     assert promote_main([]) == 1
     assert promote_main(["--force"]) == 0
+    assert rollback_main([]) == 0
     assert rollback_main([]) == 1
-    assert rollback_main(["--version", "1"]) == 0
+    assert rollback_main(["--version", "2"]) == 0
 
 
 def test_aliases_must_point_at_existing_versions(settings: Settings) -> None:

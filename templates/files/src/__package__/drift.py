@@ -48,7 +48,7 @@ EXIT_DRIFT = 1
 EXIT_NO_DATA = 2
 
 
-class NoRecentData(RuntimeError):
+class NoRecentDataError(RuntimeError):
     """There is nothing recent to compare with the reference."""
 
 
@@ -119,7 +119,7 @@ def read_current(location: str) -> pd.DataFrame:
 def load_recent(
     settings: Settings, current: str | None, days: int, today: date
 ) -> tuple[pd.DataFrame, str]:
-    """The recent inputs and a description of where they came from; NoRecentData if none."""
+    """The recent inputs and a description of where they came from; NoRecentDataError if none."""
     location = current or settings.drift_data_path
     if location:
         frame, source = read_current(location), location
@@ -129,14 +129,14 @@ def load_recent(
         first, last = window_dates(days, today)[0], today
         source = f"{uri} (date={first} to date={last}, {len(files)} files)"
         if frame.empty:
-            raise NoRecentData(
+            raise NoRecentDataError(
                 f"no inference records in {uri} for date={first} to date={last}: the service "
                 "logs what it scores there; pass --current or set DRIFT_DATA_PATH otherwise"
             )
     try:
         return validate_frame(frame, require_target=False), source
     except DataValidationError as error:
-        raise NoRecentData(f"recent data from {source} cannot be compared: {error}") from error
+        raise NoRecentDataError(f"recent data from {source} cannot be compared: {error}") from error
 
 
 def markdown_report(report: dict[str, Any]) -> str:
@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         current, source = load_recent(
             settings, args.current, args.days or settings.drift_window_days, now.date()
         )
-    except NoRecentData as error:
+    except NoRecentDataError as error:
         logger.error("no recent data to check for drift", extra={"reason": str(error)})
         print(f"drift: {error}")
         return EXIT_NO_DATA

@@ -57,6 +57,9 @@ class MlflowRegistry:
                 signature=signature,
                 input_example=example.head(3),
                 registered_model_name=self.name,
+                # cloudpickle, which the serving image's mlflow-skinny loads (MLflow 3's default,
+                # skops, is only in full MLflow); load only models your own training logged.
+                serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE,
                 # Stated, not inferred: inference re-imports the model in a subprocess (slow),
                 # and these are exactly the versions of uv.lock that trained it.
                 pip_requirements=[
