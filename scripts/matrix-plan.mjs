@@ -98,7 +98,7 @@ export function newArgs(row, directory) {
 
 /** The fewest rows (greedy) that together hold every Python version, both servings, both CIs and every cloud. */
 export function representativeSubset(rows) {
-  const features = (row) => ['python', 'serving', 'ci', 'cloud'].map((key) => `${key}=${row[key]}`);
+  const features = (row) => ['python', 'serving', 'ci', 'cloud', 'dvc', 'gpu'].map((key) => `${key}=${row[key]}`);
   // Only what the given rows can hold (a filtered run may lack some values).
   const wanted = new Set(rows.flatMap(features));
   const chosen = [];

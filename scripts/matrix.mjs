@@ -8,8 +8,8 @@
 //
 // --out/--keep keep the generated repositories; matrix-result.json in the
 // output directory lists every row, its directory and the representative
-// subset (every Python version, serving, CI and cloud). --python then runs the
-// generated repositories' own checks (`make check`) on that subset, through
+// subset (every Python version, serving, CI, cloud, DVC and GPU on/off). --python then runs the
+// generated repositories' own `make install` (uv, real dependencies) and `make check` on that subset, through
 // test/matrix/python-subset.test.ts.
 
 import { execFile } from 'node:child_process';

@@ -3,8 +3,12 @@
 // cannot disagree on a port, a path, an image or a version.
 
 import { FreeText } from './escape/free-text.js';
+import { composeLock, type LockStore } from './plan/uv-lock.js';
 import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toShortName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
+
+/** The port the service listens on (the image, the manifests, `make serve`, the printed next steps). */
+export const servicePort = 8000;
 
 /** Contents of templates/versions/*.yml, keyed by file name. */
 export type Versions = Record<string, Record<string, unknown>>;
@@ -57,6 +61,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     author: new FreeText(answers.author),
     mlforgeVersion,
     versions,
+    /** The committed uv.lock of the repository's dependency set (src/plan/uv-lock.ts). */
+    uvLock: composeLock(versions.locks as LockStore | undefined, answers),
 
     isAws: answers.cloud === 'aws',
     isGcp: answers.cloud === 'gcp',
@@ -91,7 +97,7 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
       modelInfo: 'model_info',
     },
 
-    port: 8000,
+    port: servicePort,
     healthPath: '/health',
     readyPath: '/ready',
     predictPath: '/predict',

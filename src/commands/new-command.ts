@@ -4,7 +4,9 @@ import { homedir } from 'node:os';
 import { basename, relative, resolve } from 'node:path';
 import { loadConfigFile } from '../answers/config-file.js';
 import { resolveAnswers, type Prompter } from '../answers/resolve-answers.js';
+import { servicePort } from '../derive.js';
 import { CancelledError } from '../errors.js';
+import { formatNextSteps, nextSteps } from '../plan/next-steps.js';
 import { planProject, type Plan } from '../plan/plan-project.js';
 import { gitInit, type GitResult } from '../post/git-init.js';
 import type { Answers } from '../questions/table.js';
@@ -214,12 +216,7 @@ function printNextSteps(out: Output, answers: Answers, target: string, cwd: stri
   out.line();
   out.line(summaryOfAnswers(answers));
   out.line(out.color.bold('Next steps:'));
-  const where = displayPath(cwd, target);
-  if (where !== '.') out.line(`  cd ${where}`);
-  out.line('  make install    # virtual environment with the service and its dev tools');
-  out.line('  make check      # lint, type check and tests');
-  out.line('  make train      # train a model (tracking off: artifacts/)');
-  out.line('  make serve      # http://127.0.0.1:8000/docs');
+  for (const line of formatNextSteps(nextSteps(displayPath(cwd, target), servicePort))) out.line(line);
   out.line('See README.md for CI/CD, infrastructure and deployment.');
 }
 

@@ -1,41 +1,34 @@
-// Python virtual environments for the suites that run a generated repository's
-// own tools. One shared environment per Python version and requirement set,
-// built once from the local wheel mirror under .cache/python/ and reused by
-// every test file and run; each generated repository gets a thin child
-// environment on top of it, so installing one project never disturbs another.
+// Python environments for the suites that run a generated repository's own
+// tools: the repository's own `make install` (uv sync --locked, so exactly the
+// versions of its committed uv.lock, from the package index) builds its .venv
+// with the requested Python. One uv cache (.cache/uv, or MLFORGE_UV_CACHE) is
+// shared by every repository, test file and run: the first install of a
+// dependency set downloads, later ones link from the cache in seconds.
 //
-//   const shared = await ensurePythonEnv('3.11', requirements);
-//   if (!shared.ok) return skip(shared.reason);         // "<what> not available"
-//   const project = await projectEnv(shared.env, repoDir);  // pip install --no-deps -e repo
+//   const installed = await makeInstall(repoDir, '3.12');
+//   if (!installed.ok) return skip(installed.reason);     // "<what> not available (<why>)"
+//   await execa('make', ['check'], { cwd: repoDir, env: installed.env.makeEnv });
 
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
 
 export interface PythonEnv {
   /** Python version as major.minor. */
   version: string;
-  /** The environment's directory; `VENV=<dir>` for a generated Makefile. */
+  /** The environment's directory (the repository's .venv). */
   dir: string;
-  /** Its interpreter: run tools as `python -m <tool>`. */
+  /** Its interpreter. */
   python: string;
+  /** Environment for `make <target>` in the repository: the same uv cache and interpreter. */
+  makeEnv: Record<string, string>;
 }
 
-export type PythonEnvResult = { ok: true; env: PythonEnv } | { ok: false; reason: string };
+export type PythonEnvResult = { ok: true; env: PythonEnv; seconds: number } | { ok: false; reason: string };
 
-/** Where shared environments live (git-ignored); override with MLFORGE_PYTHON_CACHE. */
-export const cacheRoot = resolve(process.env.MLFORGE_PYTHON_CACHE ?? join(import.meta.dirname, '..', '..', '.cache', 'python'));
-
-/** Packages that no machine here can install (no wheels in the mirror, no PyPI). */
-export const unavailablePackages = ['mlflow'];
-
-// pip must not wait on an unreachable PyPI before falling back to the mirror.
-const pipEnv = { PIP_RETRIES: '0', PIP_TIMEOUT: '5', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
-const failureTtlMs = 60 * 60 * 1000;
-const lockWaitMs = 10 * 60 * 1000;
+/** The shared uv cache (git-ignored); override with MLFORGE_UV_CACHE. */
+export const uvCache = resolve(process.env.MLFORGE_UV_CACHE ?? join(import.meta.dirname, '..', '..', '.cache', 'uv'));
 
 /** An interpreter of `version` (major.minor): MLFORGE_PYTHON_<3_12>, pyenv, then python3.X on PATH. */
 export async function findPython(version: string): Promise<string | undefined> {
@@ -56,95 +49,28 @@ export async function findPython(version: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** The runtime and dev requirements a generated pyproject.toml declares, minus `unavailablePackages`. */
-export function installableRequirements(pyprojectText: string): string[] {
-  const project = (parseToml(pyprojectText) as { project?: { dependencies?: string[]; 'optional-dependencies'?: { dev?: string[] } } }).project ?? {};
-  const all = [...(project.dependencies ?? []), ...(project['optional-dependencies']?.dev ?? [])];
-  return all.filter((requirement) => !unavailablePackages.includes(requirementName(requirement)));
-}
-
-function requirementName(requirement: string): string {
-  return requirement.split(/[\s<>=!~;[]/)[0]!.toLowerCase();
+/** Variables that make uv use the shared cache and exactly `interpreter`, never a downloaded Python. */
+export function uvVariables(interpreter: string): Record<string, string> {
+  return { UV_CACHE_DIR: uvCache, UV_PYTHON: interpreter, UV_PYTHON_DOWNLOADS: 'never', UV_NO_PROGRESS: '1', UV_LINK_MODE: 'hardlink' };
 }
 
 /**
- * The shared environment for `version` with `requirements` installed, built on
- * first use (a lock directory makes concurrent test files wait for one build).
- * A failed build is remembered for an hour so every file skips fast, with pip's reason.
+ * Runs the repository's own `make install` for Python `version` and returns its
+ * .venv. Fails (with make's last lines) when uv, make or the interpreter is missing
+ * or the install fails; callers skip only on a missing tool, never on a failed install.
  */
-export async function ensurePythonEnv(version: string, requirements: readonly string[]): Promise<PythonEnvResult> {
-  const key = createHash('sha256').update([version, ...[...requirements].sort()].join('\n')).digest('hex').slice(0, 12);
-  const dir = join(cacheRoot, `${version}-${key}`);
-  const env: PythonEnv = { version, dir, python: join(dir, 'bin', 'python') };
-  const done = join(dir, '.mlforge-complete');
-  const failed = `${dir}.failed`;
-  await mkdir(cacheRoot, { recursive: true });
-  const lock = `${dir}.lock`;
-  await acquire(lock);
-  try {
-    if (existsSync(done)) return { ok: true, env };
-    if (existsSync(failed) && Date.now() - (await stat(failed)).mtimeMs < failureTtlMs) {
-      return { ok: false, reason: await readFile(failed, 'utf8') };
-    }
-    const base = await findPython(version);
-    if (!base) return { ok: false, reason: `Python ${version} not available (no pyenv ${version}.x, no python${version} on PATH, MLFORGE_PYTHON_${version.replace('.', '_')} unset)` };
-    await rm(dir, { recursive: true, force: true });
-    const venv = await execa(base, ['-m', 'venv', dir], { stdin: 'ignore', reject: false });
-    if (venv.exitCode !== 0) {
-      const reason = `a virtual environment for Python ${version} not available (${base} -m venv: ${String(venv.stderr).trim().split('\n').pop()})`;
-      await writeFile(failed, reason);
-      return { ok: false, reason };
-    }
-    const install = await execa(env.python, ['-m', 'pip', 'install', '--quiet', ...requirements], { reject: false, stdin: 'ignore', env: pipEnv, timeout: 15 * 60_000 });
-    if (install.exitCode !== 0) {
-      const why = String(install.stderr).split('\n').filter((line) => /ERROR|error:/.test(line)).slice(0, 2).join(' ').trim();
-      const reason = `packages for Python ${version} not available from the package index (${why || `pip exited ${install.exitCode}`})`;
-      await writeFile(failed, reason);
-      await rm(dir, { recursive: true, force: true });
-      return { ok: false, reason };
-    }
-    await rm(failed, { force: true });
-    await writeFile(done, `${requirements.join('\n')}\n`);
-    return { ok: true, env };
-  } finally {
-    await rm(lock, { recursive: true, force: true });
+export async function makeInstall(repoDir: string, version: string): Promise<PythonEnvResult> {
+  const interpreter = await findPython(version);
+  if (!interpreter) return { ok: false, reason: `Python ${version} not available (no pyenv ${version}.x, no python${version} on PATH, MLFORGE_PYTHON_${version.replace('.', '_')} unset)` };
+  for (const [tool, args] of [['uv', ['--version']], ['make', ['--version']]] as const) {
+    const found = await execa(tool, [...args], { reject: false, stdin: 'ignore' }).catch(() => undefined);
+    if (found?.exitCode !== 0) return { ok: false, reason: `${tool} not available (on PATH: ${process.env.PATH})` };
   }
-}
-
-/**
- * A child environment for one generated repository: its own site-packages (the
- * editable install of the project) in front of the shared one's (a .pth file).
- */
-export async function projectEnv(shared: PythonEnv, repoDir: string): Promise<PythonEnv> {
+  await mkdir(uvCache, { recursive: true });
+  const makeEnv = { ...uvVariables(interpreter), PYTHON_BIN: interpreter };
+  const started = performance.now();
+  const result = await execa('make', ['install'], { cwd: repoDir, reject: false, all: true, stdin: 'ignore', env: makeEnv, timeout: 20 * 60_000 });
+  if (result.exitCode !== 0) throw new Error(`make install (Python ${version}) in ${repoDir} exited ${result.exitCode}:\n${String(result.all).slice(-3000)}`);
   const dir = join(repoDir, '.venv');
-  const base = String((await execa(shared.python, ['-c', 'import sys; print(sys._base_executable)'], { stdin: 'ignore' })).stdout).trim();
-  await execa(base, ['-m', 'venv', '--without-pip', dir], { stdin: 'ignore' });
-  const python = join(dir, 'bin', 'python');
-  const sitePackages = async (interpreter: string) =>
-    String((await execa(interpreter, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { stdin: 'ignore' })).stdout).trim();
-  await writeFile(join(await sitePackages(python), 'mlforge-shared.pth'), `${await sitePackages(shared.python)}\n`);
-  await execa(shared.python, ['-m', 'pip', '--python', python, 'install', '--quiet', '--no-deps', '-e', repoDir], { stdin: 'ignore', env: pipEnv, timeout: 5 * 60_000 });
-  // Tools that look for .venv/bin/<tool> (mlforge doctor's ruff check) find the shared ones.
-  for (const tool of ['ruff', 'mypy', 'pytest']) {
-    const target = join(shared.dir, 'bin', tool);
-    if (existsSync(target)) await symlink(target, join(dir, 'bin', tool));
-  }
-  return { version: shared.version, dir, python };
-}
-
-/** Waits for and takes a lock directory; a lock older than the wait limit is considered abandoned. */
-async function acquire(lock: string): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      await mkdir(lock);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-      if (age > lockWaitMs) await rm(lock, { recursive: true, force: true });
-      else if (Date.now() - started > lockWaitMs) throw new Error(`timed out waiting for ${lock}`);
-      else await new Promise((done) => setTimeout(done, 1000));
-    }
-  }
+  return { ok: true, seconds: (performance.now() - started) / 1000, env: { version, dir, python: join(dir, 'bin', 'python'), makeEnv } };
 }

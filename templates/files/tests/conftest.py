@@ -1,5 +1,7 @@
 """Shared fixtures: settings that write into a temporary directory, and one trained model."""
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,12 @@ def trained_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def _no_tracking(monkeypatch: pytest.MonkeyPatch) -> None:
     """Unit tests never talk to a real tracking server, even if the shell has one configured."""
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """A CLI under test installs its JSON handler on pytest's captured stream; take it off after."""
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    yield
+    root.handlers = handlers

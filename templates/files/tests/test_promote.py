@@ -33,11 +33,28 @@ def test_promote_moves_the_champion_and_remembers_the_previous_one(settings: Set
     assert registry.version_for(PREVIOUS_CHAMPION) == first
 
 
+def test_the_first_candidate_that_passes_the_gate_becomes_champion(settings: Settings) -> None:
+    summary = train(settings)
+    registry = local_registry(settings)
+    assert summary["bootstrapped_champion"] is True
+    assert registry.version_for(CHAMPION) == "1"
+    assert registry.tags("1")["quality_gate"] == "passed"
+    assert train(settings)["bootstrapped_champion"] is False
+    assert registry.version_for(CHAMPION) == "1"
+
+
+def test_a_first_candidate_below_the_floors_does_not_become_champion(settings: Settings) -> None:
+    strict = settings.model_copy(update={"min_accuracy": 1.0})
+    assert train(strict)["bootstrapped_champion"] is False
+    assert local_registry(settings).version_for(CHAMPION) is None
+
+
 def test_promote_refuses_a_version_that_did_not_pass_the_gate(settings: Settings) -> None:
+    train(settings)
     train(settings)
     with pytest.raises(RegistryError, match="quality gate"):
         promote(settings)
-    assert promote(settings, force=True)["champion"] == "1"
+    assert promote(settings, force=True)["champion"] == "2"
 
 
 def test_promoting_the_champion_again_changes_nothing(settings: Settings) -> None:
@@ -61,10 +78,12 @@ def test_rollback_restores_the_previous_champion_once(settings: Settings) -> Non
 def test_cli_exit_codes(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(env("ARTIFACTS_DIR"), str(settings.artifacts_dir))
     train(settings)
+    train(settings)
     assert promote_main([]) == 1
     assert promote_main(["--force"]) == 0
+    assert rollback_main([]) == 0
     assert rollback_main([]) == 1
-    assert rollback_main(["--version", "1"]) == 0
+    assert rollback_main(["--version", "2"]) == 0
 
 
 def test_aliases_must_point_at_existing_versions(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import mlflow
 import pytest
 
 from {{packageName}}.evaluate import evaluate
@@ -13,17 +14,26 @@ from {{packageName}}.train import train
 
 from tests.helpers import make_settings
 
-mlflow = pytest.importorskip(
-    "mlflow", reason="mlflow is not installed: install the project's runtime dependencies to run it"
-)
 pytestmark = pytest.mark.mlflow
 
 
+@pytest.fixture(scope="session")
+def tracking_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One sqlite store for the module: creating one runs every schema migration (seconds)."""
+    return tmp_path_factory.mktemp("mlflow")
+
+
 @pytest.fixture
-def tracked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.chdir(tmp_path)  # the default artifact root is relative to the working directory
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    return make_settings(tmp_path / "artifacts", mlflow_tracking_uri=uri)
+def tracked(
+    tracking_store: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    monkeypatch.chdir(tracking_store)  # the default artifact root is relative to the working dir
+    uri = f"sqlite:///{tracking_store / 'mlflow.db'}"
+    # A registered model of its own per test: versions start at 1 whatever ran before.
+    name = request.node.name.removeprefix("test_").replace("_", "-")[:60]
+    return make_settings(
+        tracking_store / "artifacts", mlflow_tracking_uri=uri, model_name=name, experiment_name=name
+    )
 
 
 def test_training_logs_and_registers_a_challenger(tracked: Settings) -> None:
@@ -34,6 +44,7 @@ def test_training_logs_and_registers_a_challenger(tracked: Settings) -> None:
     assert isinstance(registry, MlflowRegistry)
     assert registry.version_for(CHALLENGER) == summary["version"]
     model_version = registry.client.get_model_version(tracked.model_name, summary["version"])
+    assert model_version.run_id is not None
     run = registry.client.get_run(model_version.run_id)
     assert run.data.metrics["accuracy"] == pytest.approx(summary["accuracy"])
     assert run.data.params["estimator"] == "LogisticRegression"

@@ -61,14 +61,26 @@ class Settings(BaseSettings):
         default=0.01, ge=0.0, le=1.0, description="Largest allowed drop against the champion."
     )
 
+    bootstrap_champion: bool = Field(
+        default=True,
+        description="With no champion yet, training promotes a candidate that passes the gate.",
+    )
+
     # Drift: population stability index and Kolmogorov-Smirnov thresholds per feature.
     drift_psi_threshold: float = Field(default=0.2, gt=0.0, description="PSI above this drifts.")
     drift_ks_pvalue: float = Field(
         default=0.01, gt=0.0, lt=1.0, description="KS p-value below this drifts."
     )
-    drift_data_path: Path | None = Field(
+    drift_data_path: str | None = Field(
         default=None,
-        description="CSV of recent inputs for the drift check; unset uses the training data.",
+        description="CSV or JSON Lines (path or URL) to check instead of the inference log.",
+    )
+    drift_window_days: int = Field(
+        default=7, gt=0, description="Days of the inference log the drift check reads."
+    )
+    inference_log_uri: str = Field(
+        default="artifacts/inference/",
+        description="Where the service logs what it scores (path or URL); drift reads it.",
     )
 
     # Serving.

@@ -6,6 +6,7 @@ profile), and registers the model as a new version of settings.model_name.
 """
 
 import tempfile
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import mlflow
@@ -27,10 +28,13 @@ class MlflowRegistry:
     """The Registry interface over MLflow's model registry (aliases, version tags, runs)."""
 
     def __init__(self, settings: Settings) -> None:
+        uri = settings.mlflow_tracking_uri
+        if not uri:
+            raise RegistryError("MLFLOW_TRACKING_URI is not set: tracking is off")
         self.settings = settings
         self.name = settings.model_name
-        mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
-        self.client = MlflowClient()
+        mlflow.set_tracking_uri(uri)
+        self.client = MlflowClient(tracking_uri=uri)
 
     def register(self, staging: Path, model: Classifier, example: pd.DataFrame) -> str:
         metadata = load_metadata(staging)
@@ -53,6 +57,15 @@ class MlflowRegistry:
                 signature=signature,
                 input_example=example.head(3),
                 registered_model_name=self.name,
+                # cloudpickle, which the serving image's mlflow-skinny loads (MLflow 3's default,
+                # skops, is only in full MLflow); load only models your own training logged.
+                serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE,
+                # Stated, not inferred: inference re-imports the model in a subprocess (slow),
+                # and these are exactly the versions of uv.lock that trained it.
+                pip_requirements=[
+                    f"{package}=={installed_version(package)}"
+                    for package in ("scikit-learn", "numpy", "cloudpickle")
+                ],
             )
             if info.registered_model_version is None:
                 raise RegistryError(f"MLflow did not register run {run.info.run_id} as {self.name}")
@@ -71,7 +84,9 @@ class MlflowRegistry:
         if self.version_for(alias) is not None:
             self.client.delete_registered_model_alias(self.name, alias)
 
-    def _bundle(self, model_uri: str, version: str, run_id: str) -> Bundle:
+    def _bundle(self, model_uri: str, version: str, run_id: str | None) -> Bundle:
+        if run_id is None:
+            raise RegistryError(f"version {version} of {self.name} was not logged by a run")
         model: Classifier = mlflow.sklearn.load_model(model_uri)
         directory = Path(tempfile.mkdtemp(prefix="model-bundle-"))
         mlflow.artifacts.download_artifacts(

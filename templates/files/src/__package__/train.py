@@ -6,6 +6,11 @@ With MLFLOW_TRACKING_URI set the run is logged and the model registered in
 MLflow; without it the version lands in the local registry under
 settings.artifacts_dir. Either way the bundle holds the model, its metrics,
 the data fingerprint and the reference profile that drift checks compare against.
+
+The first champion: while no version has the {{championAlias}} alias, a candidate that
+passes the quality gate becomes {{championAlias}} at once (settings.bootstrap_champion),
+so a fresh repository, or a fresh cluster whose first training job ran, serves a
+model without a manual promotion. Every later candidate waits for evaluate and promote.
 """
 
 import argparse
@@ -20,11 +25,13 @@ from typing import Any
 
 from . import __version__
 from .data import fingerprint, load_frame, split
+from .evaluate import evaluate
 from .features import FEATURES, LABELS
 from .logging_config import configure_logging
 from .model import build_pipeline, save_bundle, score, training_params
+from .promote import promote
 from .reference import build_profile, save_profile
-from .registry import CHALLENGER, open_registry
+from .registry import CHALLENGER, CHAMPION, open_registry
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -65,9 +72,23 @@ def train(settings: Settings, data_path: Path | None = None) -> dict[str, Any]:
         "version": version,
         "alias": CHALLENGER,
         **metrics,
+        "bootstrapped_champion": bootstrap_champion(settings, version, source),
     }
     logger.info("trained candidate", extra=summary)
     return summary
+
+
+def bootstrap_champion(settings: Settings, version: str, data_path: Path | None) -> bool:
+    """Make version the first champion if there is none and it passes the gate."""
+    if not settings.bootstrap_champion or open_registry(settings).version_for(CHAMPION):
+        return False
+    gate = evaluate(settings, version, data_path)
+    if not gate.passed:
+        logger.warning("first candidate failed the quality gate", extra={"failures": gate.failures})
+        return False
+    promote(settings, version)
+    logger.info("first champion", extra={"version": version})
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:

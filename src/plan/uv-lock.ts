@@ -1,0 +1,41 @@
+// The uv.lock of a generated repository, composed from the lock store in
+// templates/versions/locks.yml (written by scripts/refresh-locks.mjs, format
+// described in scripts/lock-sets.mjs): the set's header and its [[package]]
+// blocks, with the project's own block renamed to the project and moved to
+// where uv sorts it, so the file is byte-for-byte what `uv lock` would write.
+
+import type { Answers } from '../questions/table.js';
+
+export interface LockStore {
+  project: string;
+  packages: Record<string, string>;
+  sets: Record<string, { header: string; packages: string[] }>;
+}
+
+/** The key of a dependency set (mirrors lockSetKey of scripts/lock-sets.mjs). */
+export function lockSetKey(answers: Pick<Answers, 'python' | 'cloud' | 'dvc'>): string {
+  return `${answers.python}-${answers.cloud}${answers.dvc ? '-dvc' : ''}`;
+}
+
+export function composeLock(store: LockStore | undefined, answers: Pick<Answers, 'name' | 'python' | 'cloud' | 'dvc'>): string {
+  const key = lockSetKey(answers);
+  const set = store?.sets[key];
+  if (!store || !set) throw new Error(`templates/versions/locks.yml has no lock for the dependency set ${key}: run node scripts/refresh-locks.mjs`);
+  const marker = `[[package]]\nname = "${store.project}"\n`;
+  const blocks = set.packages.map((id) => {
+    const block = store.packages[id];
+    if (block === undefined) throw new Error(`templates/versions/locks.yml: set ${key} names a missing package block ${id}`);
+    return block;
+  });
+  const own = blocks.findIndex((block) => block.startsWith(marker));
+  if (own < 0) throw new Error(`templates/versions/locks.yml: set ${key} has no block for the project ${store.project}`);
+  const project = `[[package]]\nname = "${answers.name}"\n${blocks[own]!.slice(marker.length)}`;
+  const others = blocks.filter((_, index) => index !== own);
+  const at = others.findIndex((block) => packageName(block) > answers.name);
+  others.splice(at < 0 ? others.length : at, 0, project);
+  return `${[set.header, ...others].join('\n\n')}\n`;
+}
+
+function packageName(block: string): string {
+  return /^name = "([^"]+)"$/m.exec(block)?.[1] ?? '';
+}
