@@ -10,11 +10,12 @@
 // esbuild directly rather than a wrapper: nothing else is needed, and the npm
 // registry reachable here lacks some platform packages of wrapper toolchains.
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 // Small dependencies that every command needs are bundled; the rest stay external and load lazily.
@@ -55,6 +56,9 @@ const bundledTemplates = {
 };
 
 await rm('dist', { recursive: true, force: true });
+await mkdir('dist', { recursive: true });
+// The uv lock store, read by the bundle only when a plan needs a lock (see write-template-bundle.ts).
+await writeFile(join('dist', 'locks.json'), JSON.stringify(parseYaml(await readFile(join('templates', 'versions', 'locks.yml'), 'utf8'))));
 // The program: one CommonJS bundle, so that dist/cli.js can compile it from V8's code cache
 // (node 20 has no code cache for ES modules). import() becomes require(), which loads the
 // ES-module-only dependencies too (require(esm), node >= 20.19), only when a command needs them.

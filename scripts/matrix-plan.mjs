@@ -79,8 +79,11 @@ export function matrixRows() {
   return rows.map((row, index) => ({ ...row, name: rowName(row, index) }));
 }
 
+// `azure` is a word Azure reserves in resource names, so the row's project name abbreviates it.
+const cloudAbbreviation = { aws: 'aws', gcp: 'gcp', azure: 'az', local: 'local' };
+
 function rowName(row, index) {
-  return `m${String(index + 1).padStart(2, '0')}-${row.cloud}-${row.ci === 'github' ? 'gh' : 'gl'}-${row.serving}-${row.rollout}`;
+  return `m${String(index + 1).padStart(2, '0')}-${cloudAbbreviation[row.cloud]}-${row.ci === 'github' ? 'gh' : 'gl'}-${row.serving}-${row.rollout}`;
 }
 
 /** `mlforge new` flags for a row. */

@@ -32,6 +32,8 @@ describe('templates compiled to JavaScript', () => {
     source = await templates();
     const file = join(await mkdtemp(join(tmpdir(), 'mlforge-bundle-')), 'templates.mjs');
     await writeFile(file, templateBundleSource(source));
+    // The lock store lives beside the module, as dist/locks.json does beside the bundle.
+    await writeFile(join(file, '..', 'locks.json'), JSON.stringify(source.versions.locks));
     const module = (await import(pathToFileURL(file).href)) as { bundledTemplates: TemplateBundle };
     compiled = templateSetFromBundle(module.bundledTemplates);
   });
