@@ -9,6 +9,7 @@ the row count before any row is validated, and validation stops after
 sensitive.
 """
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
@@ -64,19 +65,13 @@ def parse_rows(body: bytes, max_rows: int, max_errors: int) -> list[tuple[float,
 def explain(body: bytes, max_rows: int, max_errors: int) -> list[ErrorDetail]:
     """Field-level errors of an invalid body: at most max_errors, plus a note when cut."""
     try:
-        rows = _decode_outline(body).rows
+        raw_rows = _decode_outline(body).rows
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as error:
-        return _outline_errors(body, error, max_errors)
-    if not 1 <= len(rows) <= max_rows:
-        return [row_count_error(len(rows), max_rows)]
-    errors: list[ErrorDetail] = []
-    for index, raw in enumerate(rows):
-        try:
-            FeatureRow.model_validate_json(bytes(raw))
-        except ValidationError as invalid:
-            errors.extend(_from_pydantic(invalid, ["body", "rows", index]))
-        if len(errors) > max_errors:
-            return _capped(errors, max_errors)
+        return _outline_errors(body, error, max_rows, max_errors)
+    if not 1 <= len(raw_rows) <= max_rows:
+        return [row_count_error(len(raw_rows), max_rows)]
+    rows = (bytes(raw) for raw in raw_rows)
+    errors = _row_errors(rows, FeatureRow.model_validate_json, max_errors)
     # pydantic accepts rows msgspec refused (not expected): still a client error, never a 500.
     return errors or [{"type": "value_error", "loc": ["body", "rows"], "msg": "invalid rows"}]
 
@@ -97,15 +92,34 @@ def row_count_error(count: int, max_rows: int) -> ErrorDetail:
     }
 
 
-def _outline_errors(body: bytes, error: Exception, max_errors: int) -> list[ErrorDetail]:
+def _outline_errors(
+    body: bytes, error: Exception, max_rows: int, max_errors: int
+) -> list[ErrorDetail]:
     if isinstance(error, RecursionError):
         return [{"type": "json_invalid", "loc": ["body"], "msg": "JSON nested too deeply"}]
     try:
-        _Envelope.model_validate_json(body)
+        envelope = _Envelope.model_validate_json(body)
     except ValidationError as invalid:
         return _capped(_from_pydantic(invalid, ["body"]), max_errors)
-    # pydantic accepts what msgspec refused (rare: for example duplicate keys).
-    return [{"type": "json_invalid", "loc": ["body"], "msg": _short(str(error))}]
+    # pydantic parsed what msgspec refused, for example NaN or Infinity literals: explain the rows.
+    if len(envelope.rows) > max_rows:
+        return [row_count_error(len(envelope.rows), max_rows)]
+    errors = _row_errors(envelope.rows, FeatureRow.model_validate, max_errors)
+    return errors or [{"type": "json_invalid", "loc": ["body"], "msg": _short(str(error))}]
+
+
+def _row_errors(
+    rows: Iterable[Any], validate: Callable[[Any], Any], max_errors: int
+) -> list[ErrorDetail]:
+    errors: list[ErrorDetail] = []
+    for index, row in enumerate(rows):
+        try:
+            validate(row)
+        except ValidationError as invalid:
+            errors.extend(_from_pydantic(invalid, ["body", "rows", index]))
+        if len(errors) > max_errors:
+            return _capped(errors, max_errors)
+    return errors
 
 
 def _from_pydantic(invalid: ValidationError, prefix: list[Any]) -> list[ErrorDetail]:
