@@ -34,7 +34,9 @@ interface Answer {
 function post(url: string, chunks: AsyncIterable<Buffer> | Buffer[], contentLength?: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const headers: Record<string, string | number> = { 'content-type': 'application/json' };
+    // Expect: 100-continue, as curl sends for large bodies: the body goes out only when
+    // the server asks for it, so a refusal on the headers alone is seen before any reset.
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', expect: '100-continue' };
     if (contentLength !== undefined) headers['content-length'] = contentLength;
     const req = request(`${url}/predict`, { method: 'POST', headers });
     let answered = false;
@@ -46,12 +48,18 @@ function post(url: string, chunks: AsyncIterable<Buffer> | Buffer[], contentLeng
     });
     // The server answers 413 and closes while a huge body is still being sent: that is the point.
     req.on('error', (error) => (answered ? undefined : reject(error)));
+    const continued = new Promise((done) => req.once('continue', done));
+    req.flushHeaders();
     (async () => {
+      await Promise.race([continued, new Promise((done) => req.once('response', done))]);
       for await (const chunk of chunks) {
         if (answered || req.destroyed) break;
         if (!req.write(chunk)) await new Promise((done) => req.once('drain', done));
+        // Paced like a real upload: the server reads as it goes, so nothing unread is
+        // left in its socket when it answers early and closes (which would reset it).
+        await new Promise((done) => setTimeout(done, 1));
       }
-      if (!req.destroyed) req.end();
+      if (!req.destroyed && !answered) req.end();
     })().catch(() => undefined);
   });
 }
@@ -192,8 +200,8 @@ function body(text: string): { chunks: Buffer[]; length: number } {
 }
 
 async function* megabytes(count: number): AsyncIterable<Buffer> {
-  const chunk = Buffer.alloc(1024 * 1024, '[');
-  for (let index = 0; index < count; index++) yield chunk;
+  const chunk = Buffer.alloc(64 * 1024, '[');
+  for (let index = 0; index < count * 16; index++) yield chunk;
 }
 
 async function* stalled(ms: number): AsyncIterable<Buffer> {
