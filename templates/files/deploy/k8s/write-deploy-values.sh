@@ -1,9 +1,10 @@
 #!/bin/sh
 # Writes deploy/k8s/overlays/ENVIRONMENT/deploy-values.env from KEY=VALUE
 # arguments. The keys are those of deploy-values.example.env; every one is
-# required and none may be empty, so an overlay never deploys a guessed value.
+# required and none may be empty (except MODEL_VERSION, whose empty value means
+# "follow the alias"), so an overlay never deploys a guessed value.
 #
-#   deploy/k8s/write-deploy-values.sh staging IMAGE=... GIT_SHA=... [KEY=VALUE...]
+#   deploy/k8s/write-deploy-values.sh staging IMAGE=... GIT_SHA=... MODEL_VERSION=... [KEY=VALUE...]
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,12 +35,22 @@ for pair in "$@"; do
     echo "error: unknown argument '$pair' (expected KEY=VALUE with KEY one of: $(printf '%s' "$keys" | tr '\n' ' '))" >&2
     exit 2
   fi
-  case "$value" in
-    "" | *[[:space:]]*)
-      echo "error: $key must be a non-empty value without spaces" >&2
-      exit 2
-      ;;
-  esac
+  if [ "$key" = MODEL_VERSION ]; then
+    # A registry version number, or empty to follow the alias when a pod starts.
+    case "$value" in
+      *[!0-9]*)
+        echo "error: MODEL_VERSION must be a model version number (or empty), got '$value'" >&2
+        exit 2
+        ;;
+    esac
+  else
+    case "$value" in
+      "" | *[[:space:]]*)
+        echo "error: $key must be a non-empty value without spaces" >&2
+        exit 2
+        ;;
+    esac
+  fi
   printf '%s=%s\n' "$key" "$value" >>"$tmp"
 done
 

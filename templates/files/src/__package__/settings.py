@@ -90,6 +90,40 @@ class Settings(BaseSettings):
         ge=0,
         description="Batches up to this size skip the worker thread when scoring is a dot product.",
     )
+    # Serving limits and what the service records: one block, read by serving/ only.
+    model_version: str | None = Field(
+        default=None,
+        description="Registry version to serve (pinned by the deploy); unset serves model_alias.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        gt=0,
+        description="Largest /predict body in bytes (more is a 413, refused before parsing).",
+    )
+    max_validation_errors: int = Field(
+        default=20, gt=0, description="Most field errors one 422 answer lists."
+    )
+    request_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0.0,
+        description="Time for reading a /predict body and scoring it (then 408 or 503).",
+    )
+    inference_log_uri: str | None = Field(
+        default=None,
+        description="Folder or s3://, gs://, az:// URL for scored rows; unset: artifacts_dir.",
+    )
+    inference_sample_rate: float = Field(
+        default=1.0, ge=0.0, le=1.0, description="Fraction of requests whose rows are recorded."
+    )
+    inference_flush_seconds: float = Field(
+        default=10.0, gt=0.0, description="How often the recorded rows are written out."
+    )
+    inference_buffer_rows: int = Field(
+        default=100_000,
+        gt=0,
+        description="Most recorded rows held in memory; beyond it rows are dropped and counted.",
+    )
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level of the JSON logs."
     )
@@ -102,6 +136,11 @@ class Settings(BaseSettings):
     @property
     def tracking_enabled(self) -> bool:
         return bool(self.mlflow_tracking_uri)
+
+    @property
+    def inference_log_location(self) -> str:
+        """Where serving writes the scored rows and the drift job reads them."""
+        return self.inference_log_uri or str(self.artifacts_dir / "inference")
 
 
 @lru_cache(maxsize=1)

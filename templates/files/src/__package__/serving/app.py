@@ -3,92 +3,71 @@
     uvicorn {{appImport}} --host 0.0.0.0 --port {{port}}
 
 {{healthPath}} is liveness (no model needed), {{readyPath}} answers 503 until the
-model is loaded, {{predictPath}} scores a batch, {{metricsPath}} is for Prometheus
-and {{versionPath}} says what is being served. CPU-bound prediction runs in a
-worker thread so it never blocks the event loop; only small batches of a
-linear model, a few microseconds of arithmetic, are scored in place
-(settings.inline_max_rows; 0 sends every batch to the thread pool).
+model is loaded, {{predictPath}} scores a batch (serving/predict.py: a plain
+route with its limits, documented here in the OpenAPI schema), {{metricsPath}} is
+for Prometheus and {{versionPath}} says what is being served. The model is the
+version the deploy pinned ({{envPrefix}}MODEL_VERSION) or, unset, the one the
+{{championAlias}} alias points to at start-up. What is scored is recorded for the
+drift job (serving/inference_log.py).
 """
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.concurrency import run_in_threadpool
 
 from .. import DESCRIPTION, __version__
-from ..features import FEATURES, LABELS
+from ..features import FEATURES
 from ..logging_config import configure_logging, request_id_var
-from ..model import Bundle
-from ..reference import load_profile
-from ..registry import open_registry
 from ..settings import Settings, get_settings
+from .inference_log import InferenceLog
 from .metrics import ServiceMetrics
 from .middleware import ObservabilityMiddleware
+from .predict import predict_route
 from .schemas import (
+    ClientErrors,
     Health,
-    Prediction,
     PredictRequest,
     PredictResponse,
     Readiness,
     VersionInfo,
 )
-from .scorer import Scorer, build_scorer
+from .state import ModelState, load_model
 
 logger = logging.getLogger(__name__)
 
 _NOT_READY: dict[int | str, dict[str, Any]] = {
     503: {"model": Readiness, "description": "The model is not loaded (yet)."}
 }
-
-
-@dataclass(frozen=True)
-class LoadedModel:
-    bundle: Bundle
-    score: Scorer
-    scorer_kind: str
-
-    @property
-    def version(self) -> str:
-        return str(self.bundle.metadata["version"])
-
-
-@dataclass
-class ModelState:
-    """What the lifespan loaded; `model` stays None until it is ready."""
-
-    model: LoadedModel | None = None
-    error: str | None = None
-
-
-def load_model(settings: Settings) -> LoadedModel:
-    """The model with alias settings.model_alias, from MLflow or the local registry."""
-    bundle = open_registry(settings).load_alias(settings.model_alias)
-    if bundle.features != FEATURES:
-        raise ValueError(
-            f"model version {bundle.metadata['version']} was trained on features "
-            f"{list(bundle.features)}, the API expects {list(FEATURES)}"
-        )
-    profile = load_profile(bundle.directory)
-    check_rows = np.column_stack([profile["features"][name]["sample"] for name in FEATURES])
-    score, kind = build_scorer(bundle.model, check_rows)
-    return LoadedModel(bundle=bundle, score=score, scorer_kind=kind)
+_PREDICT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_NOT_READY,
+    408: {"description": "The body did not arrive within the request timeout."},
+    413: {"model": ClientErrors, "description": "The body is larger than the limit."},
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     metrics = ServiceMetrics()
-    predicted = [metrics.predictions.labels(name) for name in LABELS]
     state = ModelState()
+    inference_log = InferenceLog(
+        settings.inference_log_location,
+        FEATURES,
+        metrics,
+        sample_rate=settings.inference_sample_rate,
+        flush_seconds=settings.inference_flush_seconds,
+        max_rows=settings.inference_buffer_rows,
+    )
+    selector = _selector(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -97,16 +76,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.model = await anyio.to_thread.run_sync(load_model, settings)
         except Exception as error:  # a missing model keeps the pod alive but not ready
             state.error = f"{type(error).__name__}: {error}"
-            logger.exception("model not loaded", extra={"alias": settings.model_alias})
+            logger.exception("model not loaded", extra=selector)
         else:
             version = state.model.version
-            metrics.model_info.labels(settings.model_name, version, settings.model_alias).set(1)
+            alias = "" if settings.model_version else settings.model_alias
+            metrics.model_info.labels(settings.model_name, version, alias).set(1)
             logger.info(
                 "model loaded",
-                extra={"model_version": version, "scorer": state.model.scorer_kind},
+                extra={"model_version": version, "scorer": state.model.scorer_kind, **selector},
             )
+        inference_log.start()
         yield
         logger.info("shutting down: in-flight requests have finished")
+        # Writes the rows still buffered; bounded, so shutdown stays prompt.
+        await anyio.to_thread.run_sync(inference_log.close)
         state.model = None
 
     app = FastAPI(
@@ -116,6 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    # First in the routing table: the plain route answers every POST {{predictPath}}.
+    app.router.routes.insert(0, predict_route(settings, state, metrics, inference_log))
+    app.openapi = _openapi_with_predict(app)  # type: ignore[method-assign]
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -145,66 +131,64 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse(body.model_dump(), status_code=503)
         return Readiness(status="ready", model_version=state.model.version)
 
-    @app.post("{{predictPath}}", response_model=PredictResponse, tags=["model"], responses=_NOT_READY)
-    async def predict(request: PredictRequest) -> Response:
-        """Score a batch of rows with the served model."""
-        if len(request.rows) > settings.max_batch_size:
-            raise RequestValidationError(
-                [
-                    {
-                        "type": "too_long",
-                        "loc": ("body", "rows"),
-                        "msg": f"at most {settings.max_batch_size} rows per request",
-                        "input": len(request.rows),
-                        "ctx": {"max_length": settings.max_batch_size},
-                    }
-                ]
-            )
-        model = state.model
-        if model is None:
-            return JSONResponse(
-                {"detail": "model not loaded"}, status_code=503, headers={"Retry-After": "5"}
-            )
-        # Field order of each row is the FEATURES order (the request model is built from it).
-        matrix = np.array([list(row.__dict__.values()) for row in request.rows], dtype=float)
-        if model.scorer_kind == "linear" and len(request.rows) <= settings.inline_max_rows:
-            # A few microseconds of arithmetic: cheaper than the hand-off to a worker thread.
-            probabilities = model.score(matrix)
-        else:
-            # Real CPU work (large batches, other models): off the event loop.
-            probabilities = await run_in_threadpool(model.score, matrix)
-        predictions = []
-        for probability in probabilities.tolist():
-            label = int(probability >= 0.5)
-            name = LABELS[label]
-            predictions.append(Prediction(label=label, label_name=name, probability=probability))
-            predicted[label].inc()
-            metrics.prediction_value.observe(probability)
-        response = PredictResponse(
-            predictions=predictions,
-            model_name=settings.model_name,
-            model_version=model.version,
-        )
-        # Built (and so validated) above: serialized once, by pydantic, without a second pass.
-        return Response(response.model_dump_json(), media_type="application/json")
-
     @app.get("{{metricsPath}}", include_in_schema=False)
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("{{versionPath}}", response_model=VersionInfo, tags=["probes"])
     async def version() -> VersionInfo:
-        """What is being served: model name, version and alias, and the code's git SHA."""
+        """What is being served: the model version (pinned or by alias) and the code's git SHA."""
         loaded = state.model
         return VersionInfo(
             model_name=settings.model_name,
             model_version=loaded.version if loaded else None,
             model_alias=settings.model_alias,
+            pinned_version=settings.model_version,
             git_sha=settings.git_sha,
             package_version=__version__,
         )
 
     return app
+
+
+def predict(request: PredictRequest) -> PredictResponse:  # pragma: no cover - never called
+    """Score a batch of rows with the served model.
+
+    At most {{envPrefix}}MAX_BATCH_SIZE rows and {{envPrefix}}MAX_BODY_BYTES bytes; a 422
+    lists at most {{envPrefix}}MAX_VALIDATION_ERRORS field errors, and rows the model
+    cannot score (values that overflow inside it) are a 422 too.
+    """
+    raise NotImplementedError("served by serving/predict.py; this function only documents it")
+
+
+def _openapi_with_predict(app: FastAPI) -> Any:
+    """The schema of the FastAPI routes plus {{predictPath}}, described by `predict` above."""
+    contract = APIRoute(
+        "{{predictPath}}",
+        predict,
+        methods=["POST"],
+        response_model=PredictResponse,
+        responses=_PREDICT_RESPONSES,
+        tags=["model"],
+    )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=[*app.routes, contract],
+            )
+        return app.openapi_schema
+
+    return openapi
+
+
+def _selector(settings: Settings) -> dict[str, str]:
+    if settings.model_version:
+        return {"pinned_version": settings.model_version}
+    return {"alias": settings.model_alias}
 
 
 def _client_error(error: Any) -> dict[str, Any]:

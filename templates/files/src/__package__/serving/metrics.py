@@ -48,6 +48,22 @@ class ServiceMetrics:
             buckets=PROBABILITY_BUCKETS,
             registry=self.registry,
         )
+        # The inference log (serving/inference_log.py): rows written, failed writes, dropped rows.
+        self.inference_log_rows = Counter(
+            "model_inference_log_rows",
+            "Scored rows written to the inference log.",
+            registry=self.registry,
+        )
+        self.inference_log_failures = Counter(
+            "model_inference_log_failures",
+            "Inference log writes that failed (their rows are lost).",
+            registry=self.registry,
+        )
+        self.inference_log_dropped = Counter(
+            "model_inference_log_dropped_rows",
+            "Scored rows not recorded because the inference log buffer was full.",
+            registry=self.registry,
+        )
         # Labelled children looked up once per label set: the hot path skips the lock and parsing.
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.model_info = Gauge(

@@ -39,9 +39,28 @@ class Readiness(BaseModel):
     detail: str | None = Field(default=None, description="Why the model is not loaded.")
 
 
+class ErrorDetail(BaseModel):
+    type: str = Field(examples=["too_large"])
+    loc: list[str | int] = Field(examples=[["body"]])
+    msg: str = Field(examples=["the request body is larger than 1048576 bytes"])
+    ctx: dict[str, str] | None = Field(default=None, examples=[{"max_bytes": "1048576"}])
+
+
+class ClientErrors(BaseModel):
+    """A 413 or 422 answer: what is wrong, where."""
+
+    detail: list[ErrorDetail]
+
+
 class VersionInfo(BaseModel):
     model_name: str = Field(examples=["{{modelName}}"])
-    model_version: str | None = Field(examples=["3"])
-    model_alias: str = Field(examples=["{{championAlias}}"])
+    model_version: str | None = Field(description="The version being served.", examples=["3"])
+    model_alias: str = Field(
+        description="Alias served when no version is pinned.", examples=["{{championAlias}}"]
+    )
+    pinned_version: str | None = Field(
+        description="{{envPrefix}}MODEL_VERSION: the version the deploy pinned, if any.",
+        examples=["3"],
+    )
     git_sha: str = Field(examples=["0123abc"])
     package_version: str = Field(examples=["0.1.0"])
