@@ -117,9 +117,13 @@ async function pinnedContext(root, entries, into) {
       'export { deriveContext, questions };',
     ].join('\n'),
   );
-  const outfile = join(into, 'constants.mjs');
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', nodePaths: [join(repo, 'node_modules')], logLevel: 'warning' });
-  const { deriveContext, questions } = await import(pathToFileURL(outfile).href);
+  // Beside the source tree, so that modules which find the package's templates/ by walking up (regions) do.
+  mkdirSync(join(root, '.cache'), { recursive: true });
+  const outfile = join(root, '.cache', `snapshot-constants-${process.pid}.mjs`);
+  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', nodePaths: [join(repo, 'node_modules')], logLevel: 'warning',
+    // Inlined CommonJS dependencies (yaml) call require().
+    banner: { js: "import { createRequire as __snapshotRequire } from 'node:module'; const require = __snapshotRequire(import.meta.url);" } });
+  const { deriveContext, questions } = await import(pathToFileURL(outfile).href).finally(() => rmSync(outfile, { force: true }));
   const { parse } = await import('yaml');
   const versions = Object.fromEntries(
     entries.filter((e) => e.path.startsWith('versions/')).map((e) => [e.path.slice('versions/'.length).replace(/\.yml$/, ''), parse(e.contents) ?? {}]),
