@@ -16,7 +16,8 @@ import type { TemplateSet } from '../render/template-set.js';
 import type { CommandContext, ExecFunction } from '../ui/context.js';
 import { createOutput, renderTree, type Output } from '../ui/output.js';
 import { mlforgeVersion } from '../version.js';
-import { inspectTarget } from '../write/target-state.js';
+import { classifyLeftoverName } from '../write/leftovers.js';
+import { inspectTarget, type TargetState } from '../write/target-state.js';
 import { previewWrite, targetConflict, writePlan, type WriteResult } from '../write/write-plan.js';
 
 export interface NewOptions {
@@ -50,7 +51,18 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   // argument, right after the name without one; a dry run writes nothing and checks nothing.
   const checkTarget = async (path: string) => {
     if (options.dryRun) return;
-    const conflict = targetConflict(path, await inspectTarget(path), options.force);
+    let state: TargetState;
+    try {
+      state = await inspectTarget(path);
+    } catch {
+      return; // a refusal of the file system: the writer reports it with its reason and exit code
+    }
+    // Leftovers of an interrupted run do not make a target non-empty: the writer cleans them.
+    if (state.kind === 'non-empty-directory') {
+      const entries = state.entries.filter((entry) => classifyLeftoverName(entry) === undefined);
+      state = entries.length > 0 ? { ...state, entries } : { kind: 'empty-directory' };
+    }
+    const conflict = targetConflict(path, state, options.force);
     if (conflict) throw conflict;
   };
   if (directoryArg !== undefined) await checkTarget(resolve(ctx.cwd, directoryArg));

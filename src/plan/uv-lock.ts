@@ -18,9 +18,11 @@ export function lockSetKey(answers: Pick<Answers, 'python' | 'cloud' | 'dvc'>): 
 }
 
 export function composeLock(store: LockStore | undefined, answers: Pick<Answers, 'name' | 'python' | 'cloud' | 'dvc'>): string {
+  // Releases before 0.2.0 shipped no lock store and no uv.lock template: `update` re-renders them without one.
+  if (store === undefined) return '';
   const key = lockSetKey(answers);
-  const set = store?.sets[key];
-  if (!store || !set) throw new Error(`templates/versions/locks.yml has no lock for the dependency set ${key}: run node scripts/refresh-locks.mjs`);
+  const set = store.sets[key];
+  if (!set) throw new Error(`templates/versions/locks.yml has no lock for the dependency set ${key}: run node scripts/refresh-locks.mjs`);
   const marker = `[[package]]\nname = "${store.project}"\n`;
   const blocks = set.packages.map((id) => {
     const block = store.packages[id];

@@ -5,7 +5,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 
 export const cloudsWithRegions = ['aws', 'gcp', 'azure'] as const;
 export type CloudWithRegions = (typeof cloudsWithRegions)[number];
@@ -36,7 +35,8 @@ function catalogPath(): string {
 
 /** Checks the file's shape; a broken catalogue is a packaging bug, reported with the file and key. */
 export function parseRegionCatalog(text: string, source = catalogFile): Record<CloudWithRegions, CloudRegions> {
-  const data = parseYaml(text) as Record<string, { pattern?: unknown; regions?: unknown } | undefined>;
+  // JSON below comment lines (the file is valid YAML too, for the template loader); no YAML parser on `new`.
+  const data = JSON.parse(text.replace(/^#.*$/gm, '')) as Record<string, { pattern?: unknown; regions?: unknown } | undefined>;
   const entries = cloudsWithRegions.map((cloud) => {
     const entry = data?.[cloud];
     if (typeof entry?.pattern !== 'string' || typeof entry.regions !== 'object' || entry.regions === null) {

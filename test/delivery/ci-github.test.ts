@@ -90,7 +90,7 @@ describe('GitHub workflows agree with the derived values', () => {
     }
     const dependabot = parseYaml(file('.github/dependabot.yml')) as { updates: Array<{ 'package-ecosystem': string }> };
     const ecosystems = dependabot.updates.map((update) => update['package-ecosystem']);
-    expect(ecosystems).toEqual(expect.arrayContaining(['pip', 'github-actions', 'docker']));
+    expect(ecosystems).toEqual(expect.arrayContaining(['uv', 'github-actions', 'docker']));
     expect(ecosystems.includes('terraform')).toBe(a.cloud !== 'local');
     if (a.cloud !== 'local') {
       const deploy = file('.github/actions/deploy/action.yml');

@@ -50,10 +50,16 @@ describe.each(combos)('service files for $name (python $python, $cloud)', (overr
     expect(pyproject.project.authors).toEqual([{ name: answers.author }]);
     expect(pyproject.project['requires-python']).toBe(`>=${answers.python}`);
     const names = (pyproject.project.dependencies as string[]).map((dependency) => dependency.split(/[<>=[]/)[0]);
-    expect(names).toEqual(expect.arrayContaining(['fastapi', 'uvicorn', 'pydantic', 'pydantic-settings', 'scikit-learn', 'numpy', 'pandas', 'mlflow', 'prometheus-client', 'python-json-logger']));
-    const dev = (pyproject.project['optional-dependencies'].dev as string[]).map((dependency) => dependency.split(/[<>=[]/)[0]);
+    // Serving needs only mlflow-skinny; full mlflow (and dvc) are the train group's, never in the image.
+    expect(names).toEqual(expect.arrayContaining(['fastapi', 'uvicorn', 'pydantic', 'pydantic-settings', 'scikit-learn', 'numpy', 'pandas', 'mlflow-skinny', 'prometheus-client', 'python-json-logger', 'orjson', 'msgspec', 'fsspec']));
+    expect(names).not.toContain('mlflow');
+    const groups = pyproject['dependency-groups'] as Record<string, Array<string | { 'include-group': string }>>;
+    const listed = (group: string) => groups[group]!.filter((entry): entry is string => typeof entry === 'string');
+    expect(listed('train').map((dependency) => dependency.split(/[<>=[]/)[0])).toContain('mlflow');
+    expect(groups.dev).toContainEqual({ 'include-group': 'train' });
+    const dev = listed('dev').map((dependency) => dependency.split(/[<>=[]/)[0]);
     expect(dev).toEqual(expect.arrayContaining(['pytest', 'pytest-cov', 'httpx', 'ruff', 'mypy']));
-    for (const dependency of [...pyproject.project.dependencies, ...pyproject.project['optional-dependencies'].dev] as string[]) {
+    for (const dependency of [...pyproject.project.dependencies, ...listed('train'), ...listed('dev')] as string[]) {
       expect(dependency, 'every dependency has a lower bound').toMatch(/>=\d/);
     }
     expect(pyproject.tool.ruff['target-version']).toBe(context.pythonTarget);
@@ -76,7 +82,9 @@ describe.each(combos)('service files for $name (python $python, $cloud)', (overr
       const variable = name === 'mlflow_tracking_uri' ? 'MLFLOW_TRACKING_URI' : name === 'git_sha' ? 'GIT_SHA' : `${context.envPrefix}${name.toUpperCase()}`;
       const row = readme.split('\n').find((line) => line.startsWith(`| \`${variable}\` |`));
       expect(row, `README settings table row for ${variable}`).toBeDefined();
-      const shown = raw === 'None' ? 'unset' : `\`${raw.replace(/^Path\((.*)\)$/, '$1').replace(/^"(.*)"$/, '$1')}\``;
+      // Booleans are shown as they are written in the environment (`true`/`false`).
+      const literal = raw === 'True' || raw === 'False' ? raw.toLowerCase() : raw;
+      const shown = literal === 'None' ? 'unset' : `\`${literal.replace(/^Path\((.*)\)$/, '$1').replace(/^"(.*)"$/, '$1')}\``;
       expect(row, `${variable} default`).toContain(`| ${shown} |`);
     }
   });
@@ -236,7 +244,8 @@ describe.each(combos)('service files for $name (python $python, $cloud)', (overr
       // A cloud bucket's name carries the account, project or subscription: no URL is
       // committed, `make dvc-remote` writes it to .dvc/config.local per clone.
       const remote = config.match(/^\s*url = (.+)$/m)?.[1];
-      expect(remote).toBe(context.cloud === 'local' ? '../.dvc-storage' : undefined);
+      // DVC resolves a relative remote from .dvc/: ../../ puts the store beside the repository, not inside it.
+      expect(remote).toBe(context.cloud === 'local' ? '../../.dvc-storage' : undefined);
     }
   });
 

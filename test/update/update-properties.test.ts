@@ -10,8 +10,9 @@ import { assertBuilt, binPath, snapshotTree, tempDir } from '../helpers/cli.js';
 import { canMountTmpfs, mountTmpfs, type Mount } from '../faults/mounts.js';
 import { releaseWith, type Release } from './releases.js';
 
+// GIT_CONFIG_GLOBAL: the author default would otherwise come from the user's git config, and differ between releases.
 const run = (bin: string, args: string[], env: Record<string, string> = {}) =>
-  execa('node', [bin, ...args], { reject: false, stdin: 'ignore', timeout: 120_000, env: { NO_COLOR: '1', ...env } });
+  execa('node', [bin, ...args], { reject: false, stdin: 'ignore', timeout: 120_000, env: { NO_COLOR: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...env } });
 const git = (cwd: string, args: string[]) =>
   execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd });
 

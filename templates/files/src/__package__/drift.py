@@ -2,7 +2,7 @@
 
     python -m {{packageName}}.drift [--current PATH_OR_URL] [--days N] [--report-dir DIR]
 
-Recent data is the service's inference log (settings.inference_log_uri: JSON
+Recent data is the service's inference log (settings.inference_log_location: JSON
 Lines under <uri>/date=YYYY-MM-DD/, one line per scored row with its
 "features") for the last settings.drift_window_days days, or a CSV / JSON Lines
 file given with --current (settings.drift_data_path). Paths and URLs both work:
@@ -124,7 +124,7 @@ def load_recent(
     if location:
         frame, source = read_current(location), location
     else:
-        uri = settings.inference_log_uri
+        uri = settings.inference_log_location
         frame, files = read_inference_log(uri, days, today)
         first, last = window_dates(days, today)[0], today
         source = f"{uri} (date={first} to date={last}, {len(files)} files)"

@@ -78,10 +78,6 @@ class Settings(BaseSettings):
     drift_window_days: int = Field(
         default=7, gt=0, description="Days of the inference log the drift check reads."
     )
-    inference_log_uri: str = Field(
-        default="artifacts/inference/",
-        description="Where the service logs what it scores (path or URL); drift reads it.",
-    )
 
     # Serving.
     max_batch_size: int = Field(default=100, gt=0, description="Most rows per /predict call.")
