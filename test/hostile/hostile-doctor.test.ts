@@ -28,7 +28,7 @@ import { planFor } from '../helpers/generate.js';
 
 const description =
   `"Quoted" start: \${{ secrets.TOKEN }} $CI_JOB_TOKEN {{name}} \\{{x}} {% raw %} &a *a !!str ? - | > # c: ` +
-  `$(id) \`id\` \\ C:\\tmp \${var.x} %{ if } $\${y} """ ''' <b>yes</b> null 0x1F 🚀 שלום a\u061Cb`;
+  `$(id) \`id\` \\ C:\\tmp \${var.x} %{ if } $\${y} """ ''' <b>yes</b> null 0x1F 🚀 שלום`; // U+061C and other format characters are rejected by `new` (rejected-values.test.ts)
 const author = `'O'Brien' & "Co" \${{ github.actor }} \\ # : {{x}} $HOME ~ yes`;
 
 const combinations: Array<Partial<Answers>> = [

@@ -5,7 +5,7 @@
 
 import { relative } from 'node:path';
 import { outcome, plural } from '../check-result.js';
-import { forbiddenTextCharacters } from '../../questions/text-rules.js';
+import { firstForbiddenCharacter } from '../../questions/text-rules.js';
 import type { Finding, Rule } from '../types.js';
 import { PROVENANCE_FILE } from '../../plan/provenance.js';
 import { findMlforgeLeftovers } from './leftovers.js';
@@ -36,7 +36,7 @@ export const answersTextCheck: Rule = {
     for (const [key, value] of Object.entries(repo.answers as unknown as Record<string, unknown>)) {
       if (typeof value === 'object' && value !== null) {
         findings.push({ file: PROVENANCE_FILE, message: `answers.${key} is a ${Array.isArray(value) ? 'list' : 'mapping'}, not a value.`, fix: `Restore answers.${key} to the value the repository was generated with.` });
-      } else if (typeof value === 'string' && forbiddenTextCharacters.test(value)) {
+      } else if (typeof value === 'string' && firstForbiddenCharacter(value) !== undefined) {
         findings.push({ file: PROVENANCE_FILE, message: `answers.${key} holds characters mlforge new rejects (control, bidi or zero-width; shown escaped: "${value}").`, fix: `Rewrite answers.${key} as one line of plain text (mlforge new rejects such characters).` });
       }
     }
