@@ -223,10 +223,14 @@ describe('update from the recorded release 0.1.0 (b65f364)', () => {
     expect(await readFile(join(dir, '.mlforge.yml'), 'utf8')).toMatch(/^mlforge: 0\.1\.0$/m);
     await editFile(dir, 'Makefile', (text) => `# Owned by the platform team.\n${text}`);
     await commitAll(dir);
+    const modelCard = await readFile(join(dir, 'docs/model-card.md'), 'utf8');
     const result = await run(binPath, ['update', dir]);
     expect(result.exitCode, `${result.stdout}${result.stderr}`).toBe(0);
     const fresh = await generate(binPath, 'churn-model', ['--cloud', 'gcp', '--ci', 'gitlab', '--no-git']);
     await editFile(fresh, 'Makefile', (text) => `# Owned by the platform team.\n${text}`);
+    // The model card is yours after the first write (policy `user`): it stays as 0.1.0 wrote it.
+    expect(await readFile(join(dir, 'docs/model-card.md'), 'utf8')).toBe(modelCard);
+    await writeFile(join(fresh, 'docs/model-card.md'), modelCard);
     expect(await snapshotTree(dir)).toEqual(await snapshotTree(fresh));
     const check = await run(binPath, ['update', dir, '--check']);
     expect(check.exitCode, String(check.stdout)).toBe(0);
