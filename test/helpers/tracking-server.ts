@@ -49,7 +49,8 @@ export async function startPostgres(): Promise<Stoppable & { url: string }> {
   await run('pg_ctl', ['-D', data, '-o', options, '-l', join(root, 'server.log'), '-w', '-t', '60', 'start']);
   await run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'mlflow']);
   return {
-    url: `postgresql://postgres@127.0.0.1:${port}/mlflow`,
+    // The driver named explicitly: SQLAlchemy 2.1 defaults postgresql:// to psycopg 3, the server has psycopg2.
+    url: `postgresql+psycopg2://postgres@127.0.0.1:${port}/mlflow`,
     async stop() {
       await run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
       await rm(root, { recursive: true, force: true });
