@@ -153,7 +153,7 @@ def _write(target: str, data: bytes) -> None:
         os.replace(partial, path)
         return
     # Object storage only; needs the cloud's fsspec implementation (s3fs, gcsfs or adlfs).
-    import fsspec  # type: ignore[import-untyped]
+    import fsspec
 
     with fsspec.open(target, "wb") as file:
         file.write(data)
