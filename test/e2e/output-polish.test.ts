@@ -38,8 +38,9 @@ describe('output for people', () => {
     await mkdir(dir);
     const result = await mlforge(['new', '.', '--yes', '--no-git'], { cwd: dir });
     expect(result.exitCode, String(result.stderr)).toBe(0);
-    expect(result.stderr).toContain('Writing 122 files to the current directory ...');
-    expect(result.stdout).toContain('Wrote 122 files to the current directory');
+    // The count follows the templates; the words are what this test is about.
+    expect(result.stderr).toMatch(/Writing \d+ files to the current directory \.\.\./);
+    expect(result.stdout).toMatch(/Wrote \d+ files to the current directory/);
     expect(result.stdout).not.toMatch(/cd \.\n|\.\.\.\./);
   });
 
