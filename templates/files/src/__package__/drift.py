@@ -1,6 +1,7 @@
 """Data drift: compare what the service scored recently with the model's reference profile.
 
-    python -m {{packageName}}.drift [--current PATH_OR_URL] [--days N] [--report-dir DIR]
+    python -m {{packageName}}.drift
+        [--current PATH_OR_URL] [--days N] [--report-dir DIR]
 
 Recent data is the service's inference log (settings.inference_log_location: JSON
 Lines under <uri>/date=YYYY-MM-DD/, one line per scored row with its
