@@ -6,7 +6,8 @@
 model is loaded, {{predictPath}} scores a batch (serving/predict.py: a plain
 route with its limits, documented here in the OpenAPI schema), {{metricsPath}} is
 for Prometheus and {{versionPath}} says what is being served. The model is the
-version the deploy pinned ({{envPrefix}}MODEL_VERSION) or, unset, the one the
+version the deploy pinned (the environment variable
+{{envPrefix}}MODEL_VERSION) or, unset, the one the
 {{championAlias}} alias points to at start-up. What is scored is recorded for the
 drift job (serving/inference_log.py).
 """
@@ -154,8 +155,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def predict(request: PredictRequest) -> PredictResponse:  # pragma: no cover - never called
     """Score a batch of rows with the served model.
 
-    At most {{envPrefix}}MAX_BATCH_SIZE rows and {{envPrefix}}MAX_BODY_BYTES bytes; a 422
-    lists at most {{envPrefix}}MAX_VALIDATION_ERRORS field errors, and rows the model
+    At most {{envPrefix}}MAX_BATCH_SIZE rows and
+    {{envPrefix}}MAX_BODY_BYTES bytes; a 422 lists at most
+    {{envPrefix}}MAX_VALIDATION_ERRORS field errors, and rows the model
     cannot score (values that overflow inside it) are a 422 too.
     """
     raise NotImplementedError("served by serving/predict.py; this function only documents it")

@@ -59,7 +59,10 @@ class VersionInfo(BaseModel):
         description="Alias served when no version is pinned.", examples=["{{championAlias}}"]
     )
     pinned_version: str | None = Field(
-        description="{{envPrefix}}MODEL_VERSION: the version the deploy pinned, if any.",
+        description=(
+            "The version the deploy pinned, if any: the environment variable "
+            "{{envPrefix}}MODEL_VERSION."
+        ),
         examples=["3"],
     )
     git_sha: str = Field(examples=["0123abc"])
