@@ -160,7 +160,8 @@ def predict(request: PredictRequest) -> PredictResponse:  # pragma: no cover - n
     {{envPrefix}}MAX_VALIDATION_ERRORS field errors, and rows the model
     cannot score (values that overflow inside it) are a 422 too.
     """
-    raise NotImplementedError("served by serving/predict.py; this function only documents it")
+    # The OpenAPI entry only: requests are answered by serving/predict.py, mounted in its place.
+    raise RuntimeError("POST /predict is answered by serving/predict.py")
 
 
 def _openapi_with_predict(app: FastAPI) -> Any:
