@@ -12,6 +12,7 @@ import { oidcCheck } from './practices/ci-practices.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from './practices/ml-lifecycle.js';
 import { noSecretsCheck } from './practices/no-secrets.js';
+import { scannedImagePushedCheck } from './practices/release-image.js';
 import { answersTextCheck, leftoversCheck, regularFilesCheck } from './repository/repository-checks.js';
 import type { RegisteredCheck, CheckGroup, Rule } from './types.js';
 import { gitlabSecurityCheck, workflowSecurityCheck } from './validators/ci-security.js';
@@ -54,6 +55,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['practice', 'probes', probesCheck],
   ['practice', 'resources', resourceLimitsCheck],
   ['practice', 'oidc', oidcCheck],
+  ['practice', 'scanned-image', scannedImagePushedCheck],
   ['practice', 'quality-gate', qualityGateCheck],
   ['practice', 'drift-monitoring', driftMonitoringCheck],
   ['practice', 'rollback', rollbackCheck],
