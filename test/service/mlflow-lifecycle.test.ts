@@ -205,6 +205,39 @@ describe('model lifecycle through the Makefile', () => {
     console.log(`lifecycle (mlflow ${mlflowVersion}, SQLite): ${steps.length} steps: ${steps.join('; ')}`);
   });
 
+  test('mlflow run of the MLproject entry points (train, evaluate, promote) against mlflow server', { timeout: 1_800_000 }, async () => {
+    const interpreter = (await findPython(version))!;
+    const server = await startTrackingServer(mlflowVersion, `sqlite:///${join(dir, 'tracking-project.db')}`, interpreter);
+    started.push(server);
+    // As the MLproject's own comment says to run it in the repository's .venv (`uv run --no-sync`
+    // puts it first on PATH). python_env.yaml's virtualenv manager is not used: it needs pyenv to
+    // download the exact CPython release, which this machine cannot.
+    const mlflowRun = async (entry: string, params: string[] = []) => {
+      const result = await execa('uv', ['run', '--no-sync', 'mlflow', 'run', '.', '-e', entry, '--env-manager', 'local', ...params.flatMap((param) => ['-P', param])], {
+        cwd: dir,
+        reject: false,
+        all: true,
+        timeout: 600_000,
+        env: { ...project.makeEnv, MLFLOW_TRACKING_URI: server.url },
+      });
+      expect(result.exitCode, `mlflow run -e ${entry}:\n${String(result.all).slice(-3000)}`).toBe(0);
+      return String(result.all);
+    };
+    await mlflowRun('train', ['regularization=0.5', 'random_seed=7']);
+    await mlflowRun('evaluate');
+    await mlflowRun('promote');
+    const model = (await restJson(server, `model-versions/get?name=${name}&version=1`)).model_version;
+    const run = (await restJson(server, `runs/get?run_id=${model.run_id}`)).run;
+    const params = Object.fromEntries(run.data.params.map((p: { key: string; value: string }) => [p.key, p.value]));
+    // The entry point's parameters reached the training code, and the model was logged in the run `mlflow run` opened.
+    expect(params).toMatchObject({ regularization: '0.5', random_seed: '7' });
+    expect(run.data.tags.find((t: { key: string }) => t.key === 'mlflow.project.entryPoint')?.value).toBe('train');
+    const registered = (await restJson(server, `registered-models/get?name=${name}`)).registered_model;
+    const aliases = Object.fromEntries(registered.aliases.map((a: { alias: string; version: string }) => [a.alias, a.version]));
+    expect(aliases).toMatchObject({ champion: '1', challenger: '1' });
+    console.log(`mlflow run (mlflow ${mlflowVersion}): train, evaluate, promote entry points ran; version 1 is champion`);
+  });
+
   test('against mlflow server with a PostgreSQL backend', { timeout: 1_800_000 }, async (ctx) => {
     if (!postgresBin()) {
       console.log('skipped: PostgreSQL not available (no /usr/lib/postgresql/N/bin; .ci/run installs the postgresql package)');

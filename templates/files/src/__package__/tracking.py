@@ -5,6 +5,7 @@ its signature and an input example) and the bundle (metadata and reference
 profile), and registers the model as a new version of settings.model_name.
 """
 
+import os
 import tempfile
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -38,7 +39,10 @@ class MlflowRegistry:
 
     def register(self, staging: Path, model: Classifier, example: pd.DataFrame) -> str:
         metadata = load_metadata(staging)
-        mlflow.set_experiment(self.settings.experiment_name)
+        # Under `mlflow run`, MLflow has already opened the run (MLFLOW_RUN_ID) in the experiment
+        # of its command line; setting another one would make start_run refuse that run.
+        if not os.environ.get("MLFLOW_RUN_ID"):
+            mlflow.set_experiment(self.settings.experiment_name)
         with mlflow.start_run() as run:
             mlflow.log_params(metadata["params"])
             mlflow.log_metrics(metadata["metrics"])
