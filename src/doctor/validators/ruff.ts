@@ -42,9 +42,13 @@ export const ruffCheck: Rule = {
         });
       }
       const format = await repo.tools.run('ruff', ['format', '--check', '--no-cache', '--force-exclude', '.'], { cwd: copy, timeoutMs: 60_000 });
-      for (const line of `${format.stdout}\n${format.stderr}`.split('\n')) {
-        const match = /^Would reformat: (.+)$/.exec(line.trim());
-        if (match) findings.push({ file: relativeTo(copy, match[1]!), message: 'ruff format would reformat this file.', fix: 'Run `make format` (ruff format).' });
+      const unformatted = unformattedFiles(`${format.stdout}\n${format.stderr}`);
+      for (const [file, line] of unformatted) {
+        findings.push({ file: relativeTo(copy, file), ...(line !== undefined ? { line } : {}), message: 'ruff format would reformat this file.', fix: 'Run `make format` (ruff format).' });
+      }
+      if (format.exitCode === 1 && unformatted.size === 0) {
+        // Exit 1 means "would reformat"; an output this parser does not know must not pass silently.
+        findings.push({ file: 'pyproject.toml', message: `ruff format --check found unformatted files: ${format.stdout.trim().split('\n')[0] ?? ''}`, fix: 'Run `make format` (ruff format).' });
       }
       if (format.exitCode !== 0 && format.exitCode !== 1) {
         findings.push({ file: 'pyproject.toml', message: `ruff format --check exited ${format.exitCode ?? 'abnormally'}: ${format.stderr.trim().split('\n')[0] ?? ''}`, fix: 'Fix the Python syntax or the [tool.ruff] configuration.' });
@@ -53,6 +57,28 @@ export const ruffCheck: Rule = {
     });
   },
 };
+
+/**
+ * Files `ruff format --check` would reformat, with the first line where known. Older ruff releases
+ * print `Would reformat: <file>`; newer ones (0.17 here) print a diagnostic per file
+ * (`unformatted: File would be reformatted` then `--> <file>:<row>:<column>`).
+ */
+export function unformattedFiles(output: string): Map<string, number | undefined> {
+  const files = new Map<string, number | undefined>();
+  let inDiagnostic = false;
+  for (const raw of output.split('\n')) {
+    const line = raw.trim();
+    const old = /^Would reformat: (.+)$/.exec(line);
+    if (old) files.set(old[1]!, undefined);
+    if (/^unformatted:/.test(line)) inDiagnostic = true;
+    const located = inDiagnostic ? /^-->\s+(.+?):(\d+):\d+$/.exec(line) : null;
+    if (located) {
+      if (!files.has(located[1]!)) files.set(located[1]!, Number(located[2]));
+      inDiagnostic = false;
+    }
+  }
+  return files;
+}
 
 function relativeTo(root: string, file: string): string {
   const prefix = root.endsWith('/') ? root : `${root}/`;

@@ -60,8 +60,8 @@ class VersionInfo(BaseModel):
     )
     pinned_version: str | None = Field(
         description=(
-            "The version the deploy pinned, if any: the environment variable "
-            "{{envPrefix}}MODEL_VERSION."
+            "The model version the deploy pinned, if any (the environment variable "
+            "{{envPrefix}}MODEL_VERSION); null when the alias decides."
         ),
         examples=["3"],
     )
