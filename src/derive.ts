@@ -3,6 +3,7 @@
 // cannot disagree on a port, a path, an image or a version.
 
 import { FreeText } from './escape/free-text.js';
+import { deriveRelease } from './derive-release.js';
 import { composeLock, type LockStore } from './plan/uv-lock.js';
 import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toShortName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
@@ -103,6 +104,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     predictPath: '/predict',
     metricsPath: '/metrics',
     versionPath: '/version',
+    /** Replica bounds, GPU pool size, shutdown timings and canary thresholds (src/derive-release.ts). */
+    release: deriveRelease(answers),
     /** UID/GID of the non-root user in the image and the pod security context. */
     runAsUser: 10001,
 
