@@ -39,8 +39,8 @@ export interface Release {
 
 type ReleaseAnswers = Pick<Answers, 'gpu' | 'rollout' | 'serving'>;
 
-/** Pods beyond maxReplicas while a release runs at full scale. */
-function releaseExtraPods(answers: ReleaseAnswers, maxReplicas: number, maxSurge: number): number {
+/** Pods beyond maxReplicas while a release runs at full scale (the manifests' maxSurge for a rolling update). */
+export function releaseExtraPods(answers: ReleaseAnswers, maxReplicas: number, maxSurge: number): number {
   // An Argo Rollouts canary with traffic routing keeps the stable ReplicaSet at full scale until
   // the canary is promoted to 100% and then for scaleDownDelaySeconds: twice the replicas at the peak.
   if (answers.serving === 'fastapi' && answers.rollout === 'canary') return maxReplicas;

@@ -11,6 +11,7 @@ import { pythonVersionCheck } from './agreement/python-version.js';
 import { oidcCheck } from './practices/ci-practices.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from './practices/ml-lifecycle.js';
+import { autoscalerOwnsReplicasCheck, canaryNeedsTrafficCheck, gracefulShutdownCheck, scrapedOnceCheck } from './practices/k8s-release.js';
 import { noSecretsCheck } from './practices/no-secrets.js';
 import { answersTextCheck, leftoversCheck, regularFilesCheck } from './repository/repository-checks.js';
 import type { RegisteredCheck, CheckGroup, Rule } from './types.js';
@@ -53,6 +54,10 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['practice', 'non-root', nonRootImageCheck],
   ['practice', 'probes', probesCheck],
   ['practice', 'resources', resourceLimitsCheck],
+  ['practice', 'autoscaler-owns-replicas', autoscalerOwnsReplicasCheck],
+  ['practice', 'graceful-shutdown', gracefulShutdownCheck],
+  ['practice', 'metrics-scraped-once', scrapedOnceCheck],
+  ['practice', 'canary-analysis-traffic', canaryNeedsTrafficCheck],
   ['practice', 'oidc', oidcCheck],
   ['practice', 'quality-gate', qualityGateCheck],
   ['practice', 'drift-monitoring', driftMonitoringCheck],
