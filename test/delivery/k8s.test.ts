@@ -201,7 +201,7 @@ describe('generated Kubernetes manifests', () => {
         const scraped = services.filter((service) => Object.entries(monitorSelector).every(([key, value]) => service.metadata.labels[key] === value));
         // One headless metrics Service: each pod is one target (the stable and canary Services are not scraped).
         expect(scraped.map((service) => service.metadata.name)).toEqual([`${ctx.name}-metrics`]);
-        expect(scraped[0].spec.clusterIP).toBe('None');
+        expect(scraped[0]!.spec.clusterIP).toBe('None');
         expect(named(objects, 'ServiceMonitor', ctx.name)!.spec.podTargetLabels).toEqual(ctx.isCanary ? ['rollouts-pod-template-hash'] : undefined);
         for (const service of scraped) expect(probePort({ httpGet: { port: service.spec.ports[0].targetPort } }, container)).toBe(ctx.port);
       }

@@ -54,6 +54,7 @@ describe('fresh repositories', () => {
     const result = await runPlanted(rule, variant);
     const applies = rule !== canaryNeedsTrafficCheck || variants[variant].rollout === 'canary';
     expect(result.status, messages(result)).toBe(applies ? 'passed' : 'skipped');
+    if (rule === autoscalerOwnsReplicasCheck && variants[variant].gpu) expect(result.reason).toMatch(/GPU pool compared in 2 environments/);
   });
 
   test('the GPU pool of each environment is the derived peak of its pods', async () => {

@@ -86,14 +86,17 @@ export const autoscalerOwnsReplicasCheck: Rule = {
     if (scaled.length === 0 && !servers.some(isInferenceService)) {
       findings.push({ ...where(servers[0]!, ['spec']), message: `No HorizontalPodAutoscaler scales ${servers[0]!.kind} ${servers[0]!.name}.`, fix: 'Add a HorizontalPodAutoscaler whose scaleTargetRef names the model server.' });
     }
-    if (repo.answers.gpu) findings.push(...(await gpuFit(repo, servers, scaled.map((entry) => entry.hpa), patches)));
-    return outcome(findings, `${servers.length === 1 ? servers[0]!.kind : `${servers.length} workloads`} scaled by ${scaled.length > 0 ? 'its HorizontalPodAutoscaler' : 'KServe'}`);
+    const gpu = repo.answers.gpu ? await gpuFit(repo, servers, scaled.map((entry) => entry.hpa), patches) : undefined;
+    findings.push(...(gpu?.findings ?? []));
+    const gpuNote = gpu === undefined ? '' : gpu.compared > 0 ? `; GPU pool compared in ${gpu.compared} environment${gpu.compared === 1 ? '' : 's'}` : '; no Terraform GPU pool to compare (no infra/terraform/environments/*.tfvars)';
+    return outcome(findings, `${servers.length === 1 ? servers[0]!.kind : `${servers.length} workloads`} scaled by ${scaled.length > 0 ? 'its HorizontalPodAutoscaler' : 'KServe'}${gpuNote}`);
   },
 };
 
 /** Each environment's GPU pool (Terraform) must hold the most GPU pods a release runs at once. */
-async function gpuFit(repo: RepoView, servers: readonly K8sObject[], hpas: readonly K8sObject[], patches: Awaited<ReturnType<typeof overlayPatches>>['patches']): Promise<Finding[]> {
+async function gpuFit(repo: RepoView, servers: readonly K8sObject[], hpas: readonly K8sObject[], patches: Awaited<ReturnType<typeof overlayPatches>>['patches']): Promise<{ findings: Finding[]; compared: number }> {
   const findings: Finding[] = [];
+  let compared = 0;
   const release = deriveRelease(repo.answers);
   for (const server of servers) {
     const gpus = Number(appContainers(repo, [server]).map((container) => getIn(container.spec, ['resources', 'limits', 'nvidia.com/gpu']) ?? getIn(container.spec, ['resources', 'requests', 'nvidia.com/gpu'])).find((value) => value !== undefined) ?? 0);
@@ -117,6 +120,7 @@ async function gpuFit(repo: RepoView, servers: readonly K8sObject[], hpas: reado
       const surge = surgeOf(getIn(data(server), strategyPath), maxReplicas);
       const extra = server.kind === 'Rollout' ? releaseExtraPods(repo.answers, maxReplicas, surge) : surge;
       const peakGpus = (maxReplicas + extra) * gpus;
+      compared++;
       // One GPU per node: the GPU machine types of the generated tfvars carry one each.
       if (pool.nodes < peakGpus) {
         findings.push({
@@ -128,7 +132,7 @@ async function gpuFit(repo: RepoView, servers: readonly K8sObject[], hpas: reado
       }
     }
   }
-  return findings;
+  return { findings, compared };
 }
 
 // ------------------------------------------------------- graceful shutdown
