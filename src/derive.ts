@@ -3,12 +3,22 @@
 // cannot disagree on a port, a path, an image or a version.
 
 import { FreeText } from './escape/free-text.js';
+import { deriveRelease } from './derive-release.js';
 import { composeLock, type LockStore } from './plan/uv-lock.js';
 import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toShortName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
 
 /** The port the service listens on (the image, the manifests, `make serve`, the printed next steps). */
 export const servicePort = 8000;
+
+/** Prometheus metric names the app exports and the dashboards, alerts, canary analysis and doctor read. */
+export const metricNames = {
+  requests: 'http_requests_total',
+  latency: 'http_request_duration_seconds',
+  predictions: 'model_predictions_total',
+  predictionValue: 'model_prediction_value',
+  modelInfo: 'model_info',
+} as const;
 
 /** Contents of templates/versions/*.yml, keyed by file name. */
 export type Versions = Record<string, Record<string, unknown>>;
@@ -89,13 +99,7 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     /** Where training writes the model and the reference data profile when tracking is off. */
     artifactsDir: 'artifacts',
     /** Prometheus metric names the app exports and the dashboards, alerts and canary analysis read. */
-    metrics: {
-      requests: 'http_requests_total',
-      latency: 'http_request_duration_seconds',
-      predictions: 'model_predictions_total',
-      predictionValue: 'model_prediction_value',
-      modelInfo: 'model_info',
-    },
+    metrics: metricNames,
 
     port: servicePort,
     healthPath: '/health',
@@ -103,6 +107,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     predictPath: '/predict',
     metricsPath: '/metrics',
     versionPath: '/version',
+    /** Replica bounds, GPU pool size, shutdown timings and canary thresholds (src/derive-release.ts). */
+    release: deriveRelease(answers),
     /** UID/GID of the non-root user in the image and the pod security context. */
     runAsUser: 10001,
 

@@ -11,6 +11,7 @@ import { pythonVersionCheck } from './agreement/python-version.js';
 import { oidcCheck } from './practices/ci-practices.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from './practices/ml-lifecycle.js';
+import { autoscalerOwnsReplicasCheck, canaryNeedsTrafficCheck, gracefulShutdownCheck, scrapedOnceCheck } from './practices/k8s-release.js';
 import { noSecretsCheck } from './practices/no-secrets.js';
 import { scannedImagePushedCheck } from './practices/release-image.js';
 import { answersTextCheck, leftoversCheck, regularFilesCheck } from './repository/repository-checks.js';
@@ -54,6 +55,10 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['practice', 'non-root', nonRootImageCheck],
   ['practice', 'probes', probesCheck],
   ['practice', 'resources', resourceLimitsCheck],
+  ['practice', 'autoscaler-owns-replicas', autoscalerOwnsReplicasCheck],
+  ['practice', 'graceful-shutdown', gracefulShutdownCheck],
+  ['practice', 'metrics-scraped-once', scrapedOnceCheck],
+  ['practice', 'canary-analysis-traffic', canaryNeedsTrafficCheck],
   ['practice', 'oidc', oidcCheck],
   ['practice', 'scanned-image', scannedImagePushedCheck],
   ['practice', 'quality-gate', qualityGateCheck],

@@ -129,7 +129,7 @@ describe.skipIf(!promtool)('alert rules and queries (promtool)', () => {
     const dashboardQueries: string[] = board.panels.flatMap((panel: Json) => panel.targets.map((target: Json) => target.expr));
     const analysisQueries: string[] = find('AnalysisTemplate').spec.metrics.map((metric: Json) => metric.provider.prometheus.query);
     expect(dashboardQueries).toHaveLength(8);
-    expect(analysisQueries).toHaveLength(2);
+    expect(analysisQueries).toHaveLength(3);
     const metricNames = Object.values(ctx.metrics);
     for (const query of [...dashboardQueries, ...analysisQueries]) expect(metricNames.some((metric) => query.includes(metric))).toBe(true);
     // Grafana's $__rate_interval and the analysis' {{args.*}} are filled in before Prometheus sees a query.
@@ -139,7 +139,7 @@ describe.skipIf(!promtool)('alert rules and queries (promtool)', () => {
           name: 'queries',
           rules: [...dashboardQueries, ...analysisQueries].map((query, index) => ({
             record: `query_${index}`,
-            expr: query.replaceAll('$__rate_interval', '5m').replaceAll('{{args.canary-service}}', `${ctx.name}-canary`),
+            expr: query.replaceAll('$__rate_interval', '5m').replaceAll('{{args.canary-hash}}', '5d8f7c9b6d'),
           })),
         },
       ],

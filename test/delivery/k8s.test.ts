@@ -112,6 +112,7 @@ describe('generated Kubernetes manifests', () => {
 
     for (const build of ok) {
       const objects = build.objects;
+      const scale = ctx.release.scale[build.overlay.endsWith('/prod') ? 'prod' : 'staging'];
 
       // The namespace is an administrator's (deploy/k8s/cluster); only on kind do the overlays bring it.
       expect(Boolean(named(objects, 'Namespace', ctx.namespace))).toBe(ctx.isLocal);
@@ -177,7 +178,17 @@ describe('generated Kubernetes manifests', () => {
         const hpa = named(objects, 'HorizontalPodAutoscaler', ctx.name)!;
         expect(hpa.apiVersion).toBe('autoscaling/v2');
         expect(hpa.spec.scaleTargetRef.kind).toBe(ctx.isCanary ? 'Rollout' : 'Deployment');
+        // The HPA alone sets the scale: the workload it targets has no replicas field.
+        expect(named(objects, hpa.spec.scaleTargetRef.kind, ctx.name)!.spec.replicas).toBeUndefined();
+        expect({ min: hpa.spec.minReplicas, max: hpa.spec.maxReplicas }).toEqual({ min: scale.minReplicas, max: scale.maxReplicas });
+      } else {
+        const predictor = named(objects, 'InferenceService', ctx.name)!.spec.predictor;
+        expect({ min: predictor.minReplicas, max: predictor.maxReplicas }).toEqual({ min: scale.minReplicas, max: scale.maxReplicas });
+        expect(predictor.deploymentStrategy.rollingUpdate).toEqual({ maxSurge: ctx.release.maxSurge, maxUnavailable: 0 });
       }
+      // Shutdown: the preStop sleep, then uvicorn's graceful shutdown, inside the grace period.
+      expect(container.lifecycle.preStop).toEqual({ exec: { command: ['sleep', String(ctx.release.preStopSleepSeconds)] } });
+      expect(pod.terminationGracePeriodSeconds).toBe(ctx.release.preStopSleepSeconds + ctx.release.gracefulShutdownSeconds + ctx.release.shutdownMarginSeconds);
       // Selectors select the model-server pods (KServe adds its own label to the predictor pods).
       const podLabelSet: Json = ctx.isKserve ? { ...podLabels, 'serving.kserve.io/inferenceservice': ctx.name } : podLabels;
       const selects = (selector: Json) => Object.entries(selector).every(([key, value]) => podLabelSet[key] === value);
@@ -188,8 +199,10 @@ describe('generated Kubernetes manifests', () => {
       if (ctx.monitoring) {
         const monitorSelector = named(objects, 'ServiceMonitor', ctx.name)!.spec.selector.matchLabels;
         const scraped = services.filter((service) => Object.entries(monitorSelector).every(([key, value]) => service.metadata.labels[key] === value));
-        const expectedScraped = ctx.isKserve ? [`${ctx.name}-metrics`] : ctx.isCanary ? [ctx.name, `${ctx.name}-canary`] : [ctx.name];
-        expect(scraped.map((service) => service.metadata.name).sort()).toEqual(expectedScraped.sort());
+        // One headless metrics Service: each pod is one target (the stable and canary Services are not scraped).
+        expect(scraped.map((service) => service.metadata.name)).toEqual([`${ctx.name}-metrics`]);
+        expect(scraped[0]!.spec.clusterIP).toBe('None');
+        expect(named(objects, 'ServiceMonitor', ctx.name)!.spec.podTargetLabels).toEqual(ctx.isCanary ? ['rollouts-pod-template-hash'] : undefined);
         for (const service of scraped) expect(probePort({ httpGet: { port: service.spec.ports[0].targetPort } }, container)).toBe(ctx.port);
       }
 

@@ -13,6 +13,9 @@ node_count_min    = 1
 node_count_max    = 3
 {{#if gpu}}
 
+# One GPU per node and per model-server pod: room for the HPA maximum of
+# deploy/k8s/overlays/staging plus the extra pods of a release ({{#if isCanary}}the canary at full
+# scale beside the stable pods{{else}}maxSurge{{/if}}).
 {{#if isAws}}
 gpu_machine_type = "g5.xlarge"
 {{/if}}
@@ -22,7 +25,7 @@ gpu_machine_type = "g2-standard-4"
 {{#if isAzure}}
 gpu_machine_type = "Standard_NC4as_T4_v3"
 {{/if}}
-gpu_count_max    = 1
+gpu_count_max    = {{release.scale.staging.peakPods}}
 {{/if}}
 
 {{#if isAws}}
