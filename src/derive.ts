@@ -3,7 +3,7 @@
 // cannot disagree on a port, a path, an image or a version.
 
 import { FreeText } from './escape/free-text.js';
-import { composeLock, type LockStore } from './plan/uv-lock.js';
+import { composeLock, type LockReader, type LockStore } from './plan/uv-lock.js';
 import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toShortName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
 
@@ -62,7 +62,7 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     mlforgeVersion,
     versions,
     /** The committed uv.lock of the repository's dependency set (src/plan/uv-lock.ts). */
-    uvLock: composeLock(versions.locks as LockStore | undefined, answers),
+    uvLock: composeLock(versions.locks as LockStore | LockReader | undefined, answers),
 
     isAws: answers.cloud === 'aws',
     isGcp: answers.cloud === 'gcp',
