@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { parse as parseYaml } from 'yaml';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 // Small dependencies that every command needs are bundled; the rest stay external and load lazily.
@@ -33,7 +32,7 @@ const common = {
   banner: { js: "import { createRequire as __mlforgeCreateRequire } from 'node:module'; const require = __mlforgeCreateRequire(import.meta.url);" },
 };
 
-/** templates/ as the source of one JavaScript module, by the same TypeScript code the tests run. */
+/** templates/ as the source of one JavaScript module and the lock store's files, by the same TypeScript code the tests run. */
 async function compiledTemplates() {
   const scratch = await mkdtemp(join(tmpdir(), 'mlforge-build-'));
   try {
@@ -46,7 +45,7 @@ async function compiledTemplates() {
   }
 }
 
-const templatesModule = await compiledTemplates();
+const { module: templatesModule, locks } = await compiledTemplates();
 const bundledTemplates = {
   name: 'bundled-templates',
   setup(builder) {
@@ -57,8 +56,10 @@ const bundledTemplates = {
 
 await rm('dist', { recursive: true, force: true });
 await mkdir('dist', { recursive: true });
-// The uv lock store, read by the bundle only when a plan needs a lock (see write-template-bundle.ts).
-await writeFile(join('dist', 'locks.json'), JSON.stringify(parseYaml(await readFile(join('templates', 'versions', 'locks.yml'), 'utf8'))));
+// The uv lock store as one file of texts and a small index per set (src/plan/lock-files.ts):
+// a plan reads only its own set's part.
+await mkdir(join('dist', 'locks'));
+for (const [name, contents] of locks) await writeFile(join('dist', 'locks', name), contents);
 // The program: one CommonJS bundle, so that dist/cli.js can compile it from V8's code cache
 // (node 20 has no code cache for ES modules). import() becomes require(), which loads the
 // ES-module-only dependencies too (require(esm), node >= 20.19), only when a command needs them.
@@ -71,7 +72,10 @@ await build({
   outExtension: { '.js': '.cjs' },
   external: [...external, 'handlebars'],
   supported: { 'dynamic-import': false },
-  minify: true,
+  // MLFORGE_BUILD_READABLE=1 keeps the names, for reading CPU profiles (node --cpu-prof).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: !process.env.MLFORGE_BUILD_READABLE,
   plugins: [bundledTemplates],
   define: { __MLFORGE_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__mlforgeModuleUrl' },
 });

@@ -4,7 +4,7 @@
 
 import { FreeText } from './escape/free-text.js';
 import { deriveRelease } from './derive-release.js';
-import { composeLock, type LockStore } from './plan/uv-lock.js';
+import { composeLock, type LockReader, type LockStore } from './plan/uv-lock.js';
 import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toShortName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
 
@@ -72,7 +72,7 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     mlforgeVersion,
     versions,
     /** The committed uv.lock of the repository's dependency set (src/plan/uv-lock.ts). */
-    uvLock: composeLock(versions.locks as LockStore | undefined, answers),
+    uvLock: composeLock(versions.locks as LockStore | LockReader | undefined, answers),
 
     isAws: answers.cloud === 'aws',
     isGcp: answers.cloud === 'gcp',

@@ -2,18 +2,18 @@
 
 import { homedir } from 'node:os';
 import { basename, relative, resolve } from 'node:path';
-import { loadConfigFile } from '../answers/config-file.js';
 import { resolveAnswers, type Prompter } from '../answers/resolve-answers.js';
 import { servicePort } from '../derive.js';
 import { CancelledError } from '../errors.js';
 import { formatNextSteps, nextSteps } from '../plan/next-steps.js';
 import { planProject, type Plan } from '../plan/plan-project.js';
 import { gitInit, type GitResult } from '../post/git-init.js';
+import { runGit } from '../post/run-git.js';
 import type { Answers } from '../questions/table.js';
 import { bundledTemplates } from '../render/bundled-templates.js';
 import { templateSetFromBundle } from '../render/template-bundle.js';
 import type { TemplateSet } from '../render/template-set.js';
-import type { CommandContext, ExecFunction } from '../ui/context.js';
+import type { CommandContext } from '../ui/context.js';
 import { createOutput, renderTree, type Output } from '../ui/output.js';
 import { mlforgeVersion } from '../version.js';
 import { classifyLeftoverName } from '../write/leftovers.js';
@@ -45,7 +45,8 @@ export interface NewResult {
 
 export async function runNew(directoryArg: string | undefined, options: NewOptions, ctx: CommandContext): Promise<NewResult> {
   const out = createOutput(ctx, options);
-  const config = options.config ? await loadConfigFile(resolve(ctx.cwd, options.config)) : undefined;
+  // The config reader brings the YAML parser: loaded only with --config.
+  const config = options.config ? await (await import('../answers/config-file.js')).loadConfigFile(resolve(ctx.cwd, options.config)) : undefined;
   const prompter = !options.yes && ctx.interactive ? await ctx.loadPrompter() : undefined;
   // The target is checked as soon as it is known: before any question with a directory
   // argument, right after the name without one; a dry run writes nothing and checks nothing.
@@ -67,7 +68,7 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   };
   if (directoryArg !== undefined) await checkTarget(resolve(ctx.cwd, directoryArg));
   const authorGiven = options.flags.author !== undefined || config?.values.author !== undefined;
-  const gitUserName = authorGiven ? undefined : await globalGitUserName(ctx.exec);
+  const gitUserName = authorGiven ? undefined : await globalGitUserName(ctx.env);
   if (prompter) {
     out.line(`mlforge ${mlforgeVersion}: a few questions about your model service, then the repository is written.`);
     out.line(out.color.dim('Enter takes the default shown; Ctrl-C quits. Nothing is written until you confirm.'));
@@ -160,9 +161,12 @@ function files(count: number): string {
   return `${count} ${count === 1 ? 'file' : 'files'}`;
 }
 
-/** `git config --global user.name`, run outside any repository so a project's config cannot steer it; bounded. */
-async function globalGitUserName(exec: ExecFunction): Promise<string | undefined> {
-  const found = await exec('git', ['config', '--global', 'user.name'], { cwd: homedir(), timeoutMs: 2000 }).catch(() => undefined);
+/**
+ * `git config --global user.name`, run outside any repository so a project's config cannot steer it; bounded.
+ * Through node's child_process (run-git.ts) like the git post-step: no process library on the path of `new`.
+ */
+async function globalGitUserName(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const found = await runGit(['config', '--global', 'user.name'], { cwd: homedir(), env, timeoutMs: 2000, onSpawn: () => {} }).catch(() => undefined);
   const name = found?.ok ? found.stdout.trim() : '';
   return name === '' ? undefined : name;
 }

@@ -3,7 +3,7 @@
 
 import { deriveContext } from '../derive.js';
 import type { Answers } from '../questions/table.js';
-import { isSelected } from '../render/manifest.js';
+import { fileSelector } from '../render/manifest.js';
 import type { TemplateSet } from '../render/template-set.js';
 import { outputPath } from './output-path.js';
 import { provenanceFile, PROVENANCE_FILE } from './provenance.js';
@@ -29,8 +29,9 @@ export type PlanTemplates = TemplateSet & { fingerprint?: string; pinnedContext?
 
 export function planProject(answers: Answers, templates: PlanTemplates, mlforgeVersion: string): Plan {
   const derived = { ...deriveContext(answers, templates.versions, mlforgeVersion), ...templates.pinnedContext };
+  const selects = fileSelector(templates.rules, answers);
   const selected = templates.files
-    .filter((file) => isSelected(file.path, templates.rules, answers))
+    .filter((file) => selects(file.path))
     .map((file) => ({ ...file, output: outputPath(file.path, derived.packageName) }));
   const context = { ...derived, fileTree: renderTree([...selected.map((file) => file.output), PROVENANCE_FILE]) };
   const files: PlannedFile[] = selected.map((file) => ({

@@ -57,5 +57,11 @@ export function ruleMatches(rule: ManifestRule, answers: Answers): boolean {
 }
 
 export function isSelected(filePath: string, rules: readonly ManifestRule[], answers: Answers): boolean {
-  return rules.every((rule) => !ruleCovers(rule, filePath) || ruleMatches(rule, answers));
+  return fileSelector(rules, answers)(filePath);
+}
+
+/** isSelected for every file of a plan: each rule's `when` is evaluated once, then only the rules that do not match are looked at. */
+export function fileSelector(rules: readonly ManifestRule[], answers: Answers): (filePath: string) => boolean {
+  const refusing = rules.filter((rule) => !ruleMatches(rule, answers));
+  return (filePath) => !refusing.some((rule) => ruleCovers(rule, filePath));
 }

@@ -2,6 +2,8 @@
 // time, so `mlforge new` neither reads ~200 files nor loads Handlebars.
 // test/unit/template-bundle.test.ts proves both paths write identical files.
 
+import { fileURLToPath } from 'node:url';
+import { lockFileReader } from '../plan/lock-files.js';
 import { namedTemplate } from './helpers.js';
 import type { ManifestRule } from './manifest.js';
 import { runtime, type TemplateRuntime } from './template-runtime.js';
@@ -13,7 +15,9 @@ type Render = (context: object) => string;
 export interface TemplateBundle {
   files: TemplateFile[];
   rules: ManifestRule[];
+  /** Without `locks`: the lock store is read from the files of lock-files.ts, in the directory this returns. */
   versions: TemplateSet['versions'];
+  locks: (() => URL) | undefined;
   fingerprint: string;
   /** The render function of every file, by path. */
   create(rt: TemplateRuntime): Record<string, Render>;
@@ -25,7 +29,8 @@ export function templateSetFromBundle(bundle: TemplateBundle, root = 'compiled t
     root,
     files: bundle.files,
     rules: bundle.rules,
-    versions: bundle.versions,
+    // One set of the lock store read when a plan composes its uv.lock, not the whole store at start.
+    versions: bundle.locks ? { ...bundle.versions, locks: lockFileReader(fileURLToPath(bundle.locks())) as unknown as Record<string, unknown> } : bundle.versions,
     fingerprint: bundle.fingerprint,
     sources: {},
     partials: {},

@@ -19,8 +19,9 @@ export function templateBundleSource(set: TemplateSet): string {
     'export const bundledTemplates = {',
     `files: ${JSON.stringify(set.files.map(({ path, executable }) => ({ path, executable })))},`,
     `rules: ${JSON.stringify(set.rules)},`,
-    // The uv lock store (megabytes) stays out of the bundle: dist/locks.json, read only when a plan needs it.
-    `versions: ${lazyLocks(set.versions)},`,
+    // The uv lock store (megabytes) stays out of the bundle: lockFiles (src/plan/lock-files.ts) beside it in locks/.
+    `versions: ${JSON.stringify(withoutLocks(set.versions))},`,
+    `locks: ${set.versions.locks === undefined ? 'undefined' : "() => new URL('locks/', import.meta.url)"},`,
     `fingerprint: ${JSON.stringify(set.fingerprint ?? '')},`,
     'create(rt) {',
     'const partials = {};',
@@ -32,13 +33,7 @@ export function templateBundleSource(set: TemplateSet): string {
   ].join('\n');
 }
 
-/** `versions` as a JavaScript expression, with `locks` a getter reading dist/locks.json (written by scripts/build.mjs). */
-function lazyLocks(versions: TemplateSet['versions']): string {
-  const { locks, ...rest } = versions;
-  if (locks === undefined) return JSON.stringify(versions);
-  return (
-    `(() => { const v = ${JSON.stringify(rest)}; let locks; ` +
-    `Object.defineProperty(v, 'locks', { enumerable: true, get: () => (locks ??= JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, 'locks.json'), 'utf8'))) }); ` +
-    `return v; })()`
-  );
+function withoutLocks(versions: TemplateSet['versions']): TemplateSet['versions'] {
+  const { locks: _locks, ...rest } = versions;
+  return rest;
 }

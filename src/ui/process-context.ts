@@ -1,5 +1,6 @@
 // The real process as a CommandContext.
 
+import { isatty } from 'node:tty';
 import type { Prompter } from '../answers/resolve-answers.js';
 import { CancelledError } from '../errors.js';
 import { execWithExeca, type CommandContext } from './context.js';
@@ -56,7 +57,8 @@ export function processContext(): CommandContext {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+    // isatty(0), not process.stdin.isTTY: the stdin stream is only made when a prompt reads it.
+    interactive: isatty(0) && process.stdout.isTTY === true,
     loadPrompter: async (): Promise<Prompter> => (await import('./prompter.js')).createInquirerPrompter(),
     exec: execWithExeca,
     onInterrupt: (cleanup) => {

@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { fileHash } from '../plan/provenance.js';
 import { mlforgeVersion } from '../version.js';
 import { policyResolver } from './policy.js';
-import { markedFiles, readRecorded, refuseNewer, renderBase } from './run-update.js';
-import { loadSnapshot } from './template-history.js';
+import { currentTemplates, markedFiles, readRecorded, refuseNewer, renderBase } from './run-update.js';
+import { loadSnapshotFor } from './template-history.js';
 import { defaultTemplatesRoot } from '../render/template-set.js';
 import { compareVersions } from './versions.js';
 
@@ -38,7 +38,7 @@ export async function checkDrift(directoryArg: string): Promise<CheckResult> {
   for (const path of markedFiles(directory, paths)) {
     drift.push({ path, problem: 'conflict markers', detail: 'unresolved markers from an mlforge update' });
   }
-  const snapshot = await loadSnapshot(defaultTemplatesRoot(), recorded.version);
+  const snapshot = await loadSnapshotFor(defaultTemplatesRoot(), recorded.version, await currentTemplates());
   const base = snapshot ? renderBase(recorded, snapshot, notices) : undefined;
   if (!base) {
     drift.push({

@@ -18,7 +18,7 @@ import { gitState } from './git-state.js';
 import { hasUpdateMarkers } from './merge-text.js';
 import { movedFrom } from './migrations.js';
 import { policyResolver } from './policy.js';
-import { loadSnapshot } from './template-history.js';
+import { loadSnapshotFor } from './template-history.js';
 import { updatedAnswers } from './update-answers.js';
 import { compareVersions } from './versions.js';
 
@@ -61,7 +61,7 @@ export async function runUpdate(request: UpdateRequest): Promise<UpdateResult> {
 
   const templatesRoot = defaultTemplatesRoot();
   const current = await currentTemplates();
-  const baseTemplates = precompiledWhenSame(await loadSnapshot(templatesRoot, recorded.version), current);
+  const baseTemplates = await loadSnapshotFor(templatesRoot, recorded.version, current);
   if (!baseTemplates) {
     notices.push(
       `this mlforge ships no templates of mlforge ${recorded.version}: files you edited cannot be merged and are left as they are`,
@@ -231,12 +231,6 @@ export function renderBase(
     notices.push(`the recorded answers no longer render with mlforge ${recorded.version}'s templates (${(error as Error).message})`);
     return undefined;
   }
-}
-
-/** A snapshot identical to the running templates renders through their precompiled form (no Handlebars compiler). */
-function precompiledWhenSame(snapshot: PlanTemplates | undefined, current: PlanTemplates): PlanTemplates | undefined {
-  if (!snapshot || !current.fingerprint || snapshot.fingerprint !== current.fingerprint) return snapshot;
-  return { ...current, ...(snapshot.pinnedContext ? { pinnedContext: snapshot.pinnedContext } : {}) };
 }
 
 function withoutProvenance(files: PlannedFile[]): PlannedFile[] {

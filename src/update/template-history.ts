@@ -29,12 +29,35 @@ export function historyManifestPath(templatesRoot: string, version: string): str
   return join(templatesRoot, 'history', `${version}.json`);
 }
 
-/** The snapshot of `version`, or undefined when this mlforge ships none for it. */
-export async function loadSnapshot(templatesRoot: string, version: string): Promise<PlanTemplates | undefined> {
+/** The manifest of the snapshot of `version`, or undefined when this mlforge ships none for it. */
+async function readManifest(templatesRoot: string, version: string): Promise<{ manifest: HistoryManifest; manifestPath: string } | undefined> {
   if (!/^[0-9A-Za-z.+-]+$/.test(version)) return undefined;
   const manifestPath = historyManifestPath(templatesRoot, version);
   if (!existsSync(manifestPath)) return undefined;
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as HistoryManifest;
+  return { manifest: JSON.parse(await readFile(manifestPath, 'utf8')) as HistoryManifest, manifestPath };
+}
+
+/**
+ * The templates of `version` for rendering: `current` (the running mlforge's, precompiled when built)
+ * with the snapshot's pinned context when the snapshot has current's fingerprint, decided from its
+ * manifest alone (no objects read, no YAML parsed, no Handlebars); else the snapshot itself.
+ */
+export async function loadSnapshotFor(templatesRoot: string, version: string, current: PlanTemplates): Promise<PlanTemplates | undefined> {
+  const found = await readManifest(templatesRoot, version);
+  if (!found) return undefined;
+  if (current.fingerprint && found.manifest.fingerprint === current.fingerprint) {
+    return { ...current, ...(found.manifest.context ? { pinnedContext: found.manifest.context } : {}) };
+  }
+  return snapshotFrom(templatesRoot, version, found.manifest, found.manifestPath);
+}
+
+/** The snapshot of `version`, or undefined when this mlforge ships none for it. */
+export async function loadSnapshot(templatesRoot: string, version: string): Promise<PlanTemplates | undefined> {
+  const found = await readManifest(templatesRoot, version);
+  return found && snapshotFrom(templatesRoot, version, found.manifest, found.manifestPath);
+}
+
+async function snapshotFrom(templatesRoot: string, version: string, manifest: HistoryManifest, manifestPath: string): Promise<PlanTemplates> {
   const texts = new Map<string, string>();
   await Promise.all(
     Object.entries(manifest.files).map(async ([path, object]) => {

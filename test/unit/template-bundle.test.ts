@@ -2,13 +2,16 @@
 // the same bytes as the Handlebars source templates, for every row of the
 // option matrix: in process on the generated module, and through the built CLI.
 
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matrixRows, newArgs, type MatrixRow } from '../../scripts/matrix-plan.mjs';
+import { lockSets } from '../../scripts/lock-sets.mjs';
+import { lockFiles } from '../../src/plan/lock-files.js';
 import { planProject } from '../../src/plan/plan-project.js';
+import { lockSetOf, type LockReader, type LockStore } from '../../src/plan/uv-lock.js';
 import type { Answers } from '../../src/questions/table.js';
 import { templateSetFromBundle, type TemplateBundle } from '../../src/render/template-bundle.js';
 import type { TemplateSet } from '../../src/render/template-set.js';
@@ -32,8 +35,9 @@ describe('templates compiled to JavaScript', () => {
     source = await templates();
     const file = join(await mkdtemp(join(tmpdir(), 'mlforge-bundle-')), 'templates.mjs');
     await writeFile(file, templateBundleSource(source));
-    // The lock store lives beside the module, as dist/locks.json does beside the bundle.
-    await writeFile(join(file, '..', 'locks.json'), JSON.stringify(source.versions.locks));
+    // The lock store's files live beside the module, as dist/locks/ does beside the bundle.
+    await mkdir(join(file, '..', 'locks'));
+    for (const [name, contents] of lockFiles(source.versions.locks as unknown as LockStore)) await writeFile(join(file, '..', 'locks', name), contents);
     const module = (await import(pathToFileURL(file).href)) as { bundledTemplates: TemplateBundle };
     compiled = templateSetFromBundle(module.bundledTemplates);
   });
@@ -41,7 +45,19 @@ describe('templates compiled to JavaScript', () => {
   it('carry the same files, rules and versions', () => {
     expect(compiled.files).toEqual(source.files.map(({ path, executable }) => ({ path, executable })));
     expect(compiled.rules).toEqual(source.rules);
-    expect(compiled.versions).toEqual(source.versions);
+    const { locks: compiledLocks, ...compiledVersions } = compiled.versions;
+    const { locks: sourceLocks, ...sourceVersions } = source.versions;
+    expect(compiledVersions).toEqual(sourceVersions);
+    // The lock store, read one set at a time from its files: every set, header and blocks in order.
+    const store = sourceLocks as unknown as LockStore;
+    expect(Object.keys(store.sets).sort()).toEqual(lockSets().map((set) => set.key).sort());
+    for (const key of Object.keys(store.sets)) {
+      const set = lockSetOf(compiledLocks as unknown as LockReader, key);
+      expect(set?.blocks.length, key).toBe(store.sets[key]!.packages.length);
+      expect(set, key).toEqual(lockSetOf(store, key));
+    }
+    expect(lockSetOf(compiledLocks as unknown as LockReader, '3.10-aws')).toBeUndefined();
+    expect(lockSetOf(compiledLocks as unknown as LockReader, '../locks')).toBeUndefined();
   });
 
   it(`plan byte-identical repositories for every one of the ${rows.length} matrix rows, with plain and hostile free text`, () => {
