@@ -49,17 +49,17 @@ export async function gitInit(directory: string, options: GitInitOptions): Promi
     // `git init` honours init.defaultBranch (and init.templateDir) on its own.
     const init = await git([...neutralConfig, 'init', '--quiet', staging]);
     if (init.spawnError?.code === 'ENOENT') return { status: 'skipped', reason: 'git is not installed' };
-    if (!init.ok) return failure('git init', init);
+    if (!init.ok) return await failure('git init', init);
     const repository = ['--git-dir', join(staging, '.git'), '--work-tree', directory, ...neutralConfig];
     const add = await git([...repository, 'add', '--all', '--', '.', `:(exclude)${basename(staging)}`]);
-    if (!add.ok) return failure('git add', add);
+    if (!add.ok) return await failure('git add', add);
     const message = `Initial commit from mlforge ${options.mlforgeVersion}`;
     // The user's identity when they have one (config or environment), never one git guesses from the host name.
     let commit = await git([...repository, '-c', 'user.useConfigOnly=true', 'commit', '--no-verify', '-m', message]);
     if (!commit.ok && !commit.signal && missingIdentity.test(commit.stderr)) {
       commit = await git([...repository, ...fallbackIdentity, 'commit', '--no-verify', '-m', message]);
     }
-    if (!commit.ok) return failure('git commit', commit);
+    if (!commit.ok) return await failure('git commit', commit);
     // Synchronous, so no signal handler runs between the rename and `finished`.
     renameSync(join(staging, '.git'), join(directory, '.git'));
     finished = true;
@@ -77,9 +77,22 @@ function summary(stdout: string): { branch: string; commit: string } {
   return { branch: match?.[1] ?? 'unknown', commit: match?.[2] ?? 'unknown' };
 }
 
-function failure(step: string, run: GitRun): GitResult {
+async function failure(step: string, run: GitRun): Promise<GitResult> {
+  if (run.signal === 'SIGINT' || run.signal === 'SIGTERM') await interruptedWith(run.signal);
   const why = run.signal ? `stopped by ${run.signal}` : run.stderr.trim() || run.spawnError?.message || 'failed';
   return { status: 'failed', reason: `${step}: ${why}` };
+}
+
+/**
+ * Ctrl-C (or a TERM to the process group) reaches git and mlforge together, and git's exit can be
+ * seen before mlforge's own copy of the signal is dispatched. So git stopped by either signal is
+ * taken as the run being interrupted: the signal is raised in mlforge too, and the run ends through
+ * the interrupt handlers (exit 130/143), never as "git failed, exit 0". Without a handler to end
+ * the process (a library caller that ignores the signal), the step counts as a failure after 1 s.
+ */
+async function interruptedWith(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
+  process.kill(process.pid, signal);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
 }
 
 /**
