@@ -24,7 +24,7 @@ export function hasUnsafeCharacters(text: string): boolean {
 
 /**
  * JSON.stringify escapes C0 only; this also writes C1, bidi and other format
- * characters as \uXXXX, so `--json` printed to a terminal is inert and still
+ * characters as \u escapes (four hex digits), so `--json` printed to a terminal is inert and still
  * parses to the same values.
  */
 export function inertJson(value: unknown): string {

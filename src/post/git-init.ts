@@ -2,7 +2,7 @@
 // inside an existing repository; a missing git is a warning, not a failure.
 //
 // The repository is built in a hidden directory inside the target
-// (.mlforge-git-XXXXXXXX/.git, with the target as work tree) and renamed to
+// (.mlforge-git-<8 hex digits>/.git, with the target as work tree) and renamed to
 // .git only once the commit exists, so the target never holds a half-made .git:
 // an interrupt, a failure or a timeout removes the hidden directory, and even a
 // SIGKILL leaves no .git behind (only that hidden directory).
