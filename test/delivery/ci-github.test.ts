@@ -125,11 +125,14 @@ describe('each check catches a broken workflow', () => {
     expect(result.findings.some((finding) => finding.file === ci && /no-such-job/.test(finding.message))).toBe(true);
   });
 
-  it('local calls: a reusable workflow missing a required input, and a local action that does not exist', async () => {
-    const repo = await withEditedFile(ci, (text) => text.replace('      git-sha: ${{ github.sha }}\n', '').replace('      - run: make lint', '      - uses: ./.github/actions/no-such-action'));
+  it('local calls: a reusable workflow given an input it does not define, and a local action that does not exist', async () => {
+    const repo = await withEditedFile(ci, (text) => text.replace('      git-sha: ${{ github.sha }}\n', '      gitsha: ${{ github.sha }}\n').replace('      - run: make lint', '      - uses: ./.github/actions/no-such-action'));
     const messages = (await actionlintCheck.run(repo)).findings.map((finding) => finding.message).join('\n');
-    expect(messages).toMatch(/requires the input "git-sha"/);
+    expect(messages).toMatch(/has no input "gitsha"/);
     expect(messages).toMatch(/no-such-action. points at nothing/);
+    const cd = await withEditedFile('.github/workflows/cd.yml', (text) => text.replace('          overlay: staging\n', ''));
+    const missing = (await actionlintCheck.run(cd)).findings.map((finding) => finding.message).join('\n');
+    expect(missing).toMatch(/requires the input "overlay", which is not passed/);
   });
 
   it('actionlint and the security rules: github.event.issue.title in run:', async () => {

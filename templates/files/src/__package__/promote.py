@@ -4,7 +4,9 @@
 
 The version that was champion keeps the alias previous_{{championAlias}}, so
 the rollback module can move the champion back (docs/runbook.md).
-Serving picks the new champion up when it restarts (a rollout in Kubernetes).
+A server that follows the alias picks the new champion up when it restarts;
+deployed pods serve a pinned version, and the release after a promotion
+deploys the new one (docs/runbook.md). It prints the result as JSON on stdout.
 """
 
 import argparse
