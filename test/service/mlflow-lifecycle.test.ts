@@ -15,8 +15,10 @@
 // model's signature.
 
 import { execa, type ResultPromise } from 'execa';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toEnvPrefix } from '../../src/naming.js';
 import { generateRepo } from '../helpers/generate.js';
@@ -210,8 +212,7 @@ describe('model lifecycle through the Makefile', () => {
     const server = await startTrackingServer(mlflowVersion, `sqlite:///${join(dir, 'tracking-project.db')}`, interpreter);
     started.push(server);
     // As the MLproject's own comment says to run it in the repository's .venv (`uv run --no-sync`
-    // puts it first on PATH). python_env.yaml's virtualenv manager is not used: it needs pyenv to
-    // download the exact CPython release, which this machine cannot.
+    // puts it first on PATH). python_env.yaml's own environment is the next test.
     const mlflowRun = async (entry: string, params: string[] = []) => {
       const result = await execa('uv', ['run', '--no-sync', 'mlflow', 'run', '.', '-e', entry, '--env-manager', 'local', ...params.flatMap((param) => ['-P', param])], {
         cwd: dir,
@@ -236,6 +237,50 @@ describe('model lifecycle through the Makefile', () => {
     const aliases = Object.fromEntries(registered.aliases.map((a: { alias: string; version: string }) => [a.alias, a.version]));
     expect(aliases).toMatchObject({ champion: '1', challenger: '1' });
     console.log(`mlflow run (mlflow ${mlflowVersion}): train, evaluate, promote entry points ran; version 1 is champion`);
+  });
+
+  test('mlflow run in the virtualenv python_env.yaml describes (pip installs the project from the index)', { timeout: 1_800_000 }, async (ctx) => {
+    // MLflow's virtualenv manager asks pyenv for the newest patch release of python_env.yaml's
+    // "3.12", which pyenv would download; offline from python.org, the copy here names the patch
+    // release pyenv already has. Everything else is the file as generated: a fresh venv,
+    // build_dependencies, `-e .` resolved by pip from the package index, the entry point's command.
+    const pyenvRoot = process.env.PYENV_ROOT ?? '/root/.pyenv';
+    const pyenv = join(pyenvRoot, 'bin', 'pyenv');
+    if (!existsSync(pyenv)) {
+      console.log(`skipped: no pyenv at ${pyenv}; MLflow's virtualenv manager needs it`);
+      return ctx.skip();
+    }
+    const interpreter = (await findPython(version))!;
+    const patch = String((await execa(interpreter, ['-c', 'import platform; print(platform.python_version())'])).stdout).trim();
+    const copy = await mkdtemp(join(tmpdir(), 'mlforge-python-env-'));
+    await cp(dir, copy, { recursive: true, filter: (source) => !/[/\\](\.venv|\.git|artifacts[^/\\]*)$/.test(source) });
+    const pythonEnv = await readFile(join(copy, 'python_env.yaml'), 'utf8');
+    expect(pythonEnv).toMatch(new RegExp(`^python: "${version.replace('.', '\\.')}"$`, 'm'));
+    await writeFile(join(copy, 'python_env.yaml'), pythonEnv.replace(/^python: ".*"$/m, `python: "${patch}"`));
+    const server = await startTrackingServer(mlflowVersion, `sqlite:///${join(dir, 'tracking-python-env.db')}`, interpreter);
+    started.push(server);
+    const envRoot = await mkdtemp(join(tmpdir(), 'mlforge-mlflow-envs-'));
+    const result = await execa(project.python, ['-m', 'mlflow', 'run', copy, '-e', 'train', '--env-manager', 'virtualenv', '-P', 'random_seed=11'], {
+      cwd: copy,
+      reject: false,
+      all: true,
+      timeout: 900_000,
+      env: { ...project.makeEnv, MLFLOW_TRACKING_URI: server.url, MLFLOW_ENV_ROOT: envRoot, PYENV_ROOT: pyenvRoot, PATH: `${dirname(pyenv)}:${process.env.PATH}` },
+    });
+    expect(result.exitCode, `mlflow run --env-manager virtualenv:\n${String(result.all).slice(-4000)}`).toBe(0);
+    // The run happened in the new environment, not in the repository's .venv.
+    const environments = await readdir(envRoot);
+    expect(environments).toHaveLength(1);
+    const envPython = join(envRoot, environments[0]!, 'bin', 'python');
+    const installed = String((await execa(envPython, ['-c', `import ${name.replace(/-/g, '_')}, sys, mlflow; print(sys.version.split()[0], mlflow.__version__)`])).stdout).trim();
+    expect(installed.split(' ')[0]).toBe(patch);
+    const model = (await restJson(server, `model-versions/get?name=${name}&version=1`)).model_version;
+    const run = (await restJson(server, `runs/get?run_id=${model.run_id}`)).run;
+    expect(run.data.tags.find((t: { key: string }) => t.key === 'mlflow.project.env')?.value).toBe('virtualenv');
+    expect(run.data.params.find((p: { key: string }) => p.key === 'random_seed')?.value).toBe('11');
+    await rm(envRoot, { recursive: true, force: true });
+    await rm(copy, { recursive: true, force: true });
+    console.log(`mlflow run --env-manager virtualenv (Python ${installed}): python_env.yaml built the environment; the train entry point registered version 1`);
   });
 
   test('against mlflow server with a PostgreSQL backend', { timeout: 1_800_000 }, async (ctx) => {
