@@ -21,6 +21,19 @@ export const metricNames = {
 } as const;
 
 /** Contents of templates/versions/*.yml, keyed by file name. */
+/** Paths of the model server's HTTP API (templates, tests and doctor). */
+export const servicePaths = { health: '/health', ready: '/ready', predict: '/predict', metrics: '/metrics', version: '/version' } as const;
+
+/**
+ * API keys that the predict path requires in the cluster: the Secret the operator creates (one
+ * key per line under `file`), mounted read-only at `mountDir`; the server reads
+ * `{envPrefix}API_KEYS_FILE` = `path`.
+ */
+export function apiKeysFor(name: string) {
+  const mountDir = `/etc/${name}/api-keys`;
+  return { secret: `${name}-api-keys`, file: 'keys', mountDir, path: `${mountDir}/keys` };
+}
+
 export type Versions = Record<string, Record<string, unknown>>;
 
 export interface Registry {
@@ -102,11 +115,11 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     metrics: metricNames,
 
     port: servicePort,
-    healthPath: '/health',
-    readyPath: '/ready',
-    predictPath: '/predict',
-    metricsPath: '/metrics',
-    versionPath: '/version',
+    healthPath: servicePaths.health,
+    readyPath: servicePaths.ready,
+    predictPath: servicePaths.predict,
+    metricsPath: servicePaths.metrics,
+    versionPath: servicePaths.version,
     /** Replica bounds, GPU pool size, shutdown timings and canary thresholds (src/derive-release.ts). */
     release: deriveRelease(answers),
     /** UID/GID of the non-root user in the image and the pod security context. */
@@ -122,6 +135,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
 
     namespace: answers.name,
     serviceAccount: answers.name,
+    /** The Secret, mount and file of the API keys that the predict path requires (apiKeysFor). */
+    apiKeys: apiKeysFor(answers.name),
     /** The MLflow tracking server's own service account (its cloud identity may write artifacts). */
     mlflowServiceAccount: 'mlflow',
     /** Kubernetes group of the CI deploy identity, for RBAC the cloud's namespace policy lacks (EKS access entry). */

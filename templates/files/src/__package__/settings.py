@@ -104,6 +104,13 @@ class Settings(BaseSettings):
         gt=0.0,
         description="Time for reading a /predict body and scoring it (then 408 or 503).",
     )
+    api_keys_file: Path | None = Field(
+        default=None,
+        description="File of API keys, one per line, that /predict requires; unset: none needed.",
+    )
+    docs_enabled: bool = Field(
+        default=True, description="Serve /docs, /redoc and /openapi.json (off in Kubernetes)."
+    )
     inference_log_uri: str | None = Field(
         default=None,
         description="Folder or s3://, gs://, az:// URL for scored rows; unset: artifacts_dir.",

@@ -9,7 +9,10 @@ for Prometheus and {{versionPath}} says what is being served. The model is the
 version the deploy pinned (the environment variable
 {{envPrefix}}MODEL_VERSION) or, unset, the one the
 {{championAlias}} alias points to at start-up. What is scored is recorded for the
-drift job (serving/inference_log.py).
+drift job (serving/inference_log.py). With
+{{envPrefix}}API_KEYS_FILE set, {{predictPath}} needs an API key
+(serving/api_keys.py);
+{{envPrefix}}DOCS_ENABLED=false turns off /docs, /redoc and /openapi.json.
 """
 
 import logging
@@ -29,6 +32,7 @@ from .. import DESCRIPTION, __version__
 from ..features import FEATURES
 from ..logging_config import configure_logging, request_id_var
 from ..settings import Settings, get_settings
+from .api_keys import ApiKeys
 from .inference_log import InferenceLog
 from .metrics import ServiceMetrics
 from .middleware import ObservabilityMiddleware
@@ -50,6 +54,7 @@ _NOT_READY: dict[int | str, dict[str, Any]] = {
 }
 _PREDICT_RESPONSES: dict[int | str, dict[str, Any]] = {
     **_NOT_READY,
+    401: {"description": "No accepted API key (when API keys are configured)."},
     408: {"description": "The body did not arrive within the request timeout."},
     413: {"model": ClientErrors, "description": "The body is larger than the limit."},
 }
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_rows=settings.inference_buffer_rows,
     )
     selector = _selector(settings)
+    api_keys = ApiKeys(settings.api_keys_file)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -93,16 +99,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await anyio.to_thread.run_sync(inference_log.close)
         state.model = None
 
+    docs = settings.docs_enabled
     app = FastAPI(
         title="{{title}}",
         description=DESCRIPTION,
         version=__version__,
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     # First in the routing table: the plain route answers every POST {{predictPath}}.
-    app.router.routes.insert(0, predict_route(settings, state, metrics, inference_log))
-    app.openapi = _openapi_with_predict(app)  # type: ignore[method-assign]
+    app.router.routes.insert(0, predict_route(settings, state, metrics, inference_log, api_keys))
+    app.openapi = _openapi_with_predict(app, api_keys.required)  # type: ignore[method-assign]
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -129,6 +139,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if state.model is None:
             status = "failed" if state.error else "loading"
             body = Readiness(status=status, detail=state.error)
+            return JSONResponse(body.model_dump(), status_code=503)
+        problem = api_keys.check()
+        if problem is not None:
+            # Without a usable key file {{predictPath}} refuses everyone: take no traffic.
+            body = Readiness(status="failed", detail=problem)
             return JSONResponse(body.model_dump(), status_code=503)
         return Readiness(status="ready", model_version=state.model.version)
 
@@ -164,8 +179,9 @@ def predict(request: PredictRequest) -> PredictResponse:  # pragma: no cover - n
     raise RuntimeError("POST /predict is answered by serving/predict.py")
 
 
-def _openapi_with_predict(app: FastAPI) -> Any:
+def _openapi_with_predict(app: FastAPI, keyed: bool) -> Any:
     """The schema of the FastAPI routes plus {{predictPath}}, described by `predict` above."""
+    security: list[dict[str, list[str]]] | None = [{"apiKey": []}] if keyed else None
     contract = APIRoute(
         "{{predictPath}}",
         predict,
@@ -173,6 +189,7 @@ def _openapi_with_predict(app: FastAPI) -> Any:
         response_model=PredictResponse,
         responses=_PREDICT_RESPONSES,
         tags=["model"],
+        openapi_extra={"security": security} if security else None,
     )
 
     def openapi() -> dict[str, Any]:
@@ -183,6 +200,11 @@ def _openapi_with_predict(app: FastAPI) -> Any:
                 description=app.description,
                 routes=[*app.routes, contract],
             )
+            if keyed:
+                schemes = app.openapi_schema.setdefault("components", {}).setdefault(
+                    "securitySchemes", {}
+                )
+                schemes["apiKey"] = {"type": "http", "scheme": "bearer"}
         return app.openapi_schema
 
     return openapi

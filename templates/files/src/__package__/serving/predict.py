@@ -6,14 +6,16 @@ prediction itself; app.py documents it in the OpenAPI schema with the same
 request and response models. Order of the checks, cheapest first, so that no
 single request can exhaust the server:
 
-1. body size: Content-Length, then the bytes as they stream in (413),
+1. an accepted API key, when API keys are configured (serving/api_keys.py):
+   401 before any of the body is read, 503 while the key file is unusable;
+2. body size: Content-Length, then the bytes as they stream in (413),
    read within the request timeout (408);
-2. a model is loaded (503);
-3. the body decoded and validated (422 with at most max_validation_errors
+3. a model is loaded (503);
+4. the body decoded and validated (422 with at most max_validation_errors
    field errors; the row count is checked before any row is validated);
-4. scoring, in place (plain floats) for small linear batches, else in a
+5. scoring, in place (plain floats) for small linear batches, else in a
    worker thread within what is left of the request timeout (503);
-5. outputs that are not finite numbers (422 naming the rows).
+6. outputs that are not finite numbers (422 naming the rows).
 """
 
 import asyncio
@@ -28,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 from ..features import LABELS
 from ..logging_config import request_id_var
 from ..settings import Settings
+from .api_keys import ApiKeys
 from .inference_log import InferenceLog
 from .metrics import ServiceMetrics
 from .request_body import BodyTooLargeError, ClientGoneError, read_body
@@ -36,12 +39,17 @@ from .validation import InvalidBodyError, parse_rows
 
 _JSON = (b"content-type", b"application/json")
 _CLOSE = (b"connection", b"close")
+_CHALLENGE = (b"www-authenticate", b'Bearer realm="{{predictPath}}"')
 
 
 def predict_route(
-    settings: Settings, state: ModelState, metrics: ServiceMetrics, log: InferenceLog
+    settings: Settings,
+    state: ModelState,
+    metrics: ServiceMetrics,
+    log: InferenceLog,
+    api_keys: ApiKeys,
 ) -> Route:
-    endpoint = PredictEndpoint(settings, state, metrics, log)
+    endpoint = PredictEndpoint(settings, state, metrics, log, api_keys)
     route = Route("{{predictPath}}", endpoint, methods=["POST"], include_in_schema=False)
     endpoint.route = route
     return route
@@ -49,9 +57,15 @@ def predict_route(
 
 class PredictEndpoint:
     def __init__(
-        self, settings: Settings, state: ModelState, metrics: ServiceMetrics, log: InferenceLog
+        self,
+        settings: Settings,
+        state: ModelState,
+        metrics: ServiceMetrics,
+        log: InferenceLog,
+        api_keys: ApiKeys,
     ) -> None:
         self.settings = settings
+        self.api_keys = api_keys
         self.state = state
         self.metrics = metrics
         self.log = log
@@ -61,6 +75,14 @@ class PredictEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # The metrics middleware labels requests by route template; older Starlette sets no route.
         scope["route"] = self.route
+        if not self.api_keys.allows(scope["headers"]):
+            if self.api_keys.problem is not None:
+                refused = "the API keys are unavailable"
+                await _send_json(send, 503, {"detail": refused}, (b"retry-after", b"5"), _CLOSE)
+            else:
+                refused = "a valid API key is required (Authorization: Bearer <key>)"
+                await _send_json(send, 401, {"detail": refused}, _CHALLENGE, _CLOSE)
+            return
         settings = self.settings
         timeout = settings.request_timeout_seconds
         deadline = anyio.current_time() + timeout

@@ -36,7 +36,7 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: str = Field(description="ready, loading or failed", examples=["ready"])
     model_version: str | None = Field(default=None, examples=["3"])
-    detail: str | None = Field(default=None, description="Why the model is not loaded.")
+    detail: str | None = Field(default=None, description="Why the service is not ready.")
 
 
 class ErrorDetail(BaseModel):
