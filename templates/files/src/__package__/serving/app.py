@@ -12,7 +12,8 @@ version the deploy pinned (the environment variable
 drift job (serving/inference_log.py). With
 {{envPrefix}}API_KEYS_FILE set, {{predictPath}} needs an API key
 (serving/api_keys.py);
-{{envPrefix}}DOCS_ENABLED=false turns off /docs, /redoc and /openapi.json.
+{{envPrefix}}DOCS_ENABLED=false turns off /docs, /redoc and
+/openapi.json.
 """
 
 import logging

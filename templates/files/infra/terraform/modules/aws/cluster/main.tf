@@ -67,6 +67,20 @@ resource "aws_eks_cluster" "this" {
   depends_on = [aws_iam_role_policy_attachment.cluster]
 }
 
+# The VPC CNI as a managed add-on with its network policy agent on: without it
+# EKS ignores NetworkPolicy objects, and deploy/k8s's default deny would be a no-op.
+# The add-on version is EKS's default for the cluster version (pin addon_version
+# to hold it). Created before the node groups, so no pod starts unenforced.
+resource "aws_eks_addon" "vpc_cni" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "vpc-cni"
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+  configuration_values = jsonencode({
+    enableNetworkPolicy = "true"
+  })
+}
+
 # Lets pods exchange their service-account token for IAM credentials (IRSA).
 resource "aws_iam_openid_connect_provider" "cluster" {
   url            = aws_eks_cluster.this.identity[0].oidc[0].issuer
@@ -119,7 +133,7 @@ resource "aws_eks_node_group" "general" {
     ignore_changes = [scaling_config[0].desired_size]
   }
 
-  depends_on = [aws_iam_role_policy_attachment.node]
+  depends_on = [aws_iam_role_policy_attachment.node, aws_eks_addon.vpc_cni]
 }
 
 resource "aws_eks_node_group" "gpu" {
@@ -157,5 +171,5 @@ resource "aws_eks_node_group" "gpu" {
     ignore_changes = [scaling_config[0].desired_size]
   }
 
-  depends_on = [aws_iam_role_policy_attachment.node]
+  depends_on = [aws_iam_role_policy_attachment.node, aws_eks_addon.vpc_cni]
 }
