@@ -47,10 +47,13 @@ resource "google_artifact_registry_repository_iam_member" "push" {
   member     = "serviceAccount:${google_service_account.this.email}"
 }
 
-# Deploys to the cluster; Kubernetes RBAC can narrow this to the namespace.
+# Lets CI fetch cluster credentials, nothing more: what it may change is the
+# namespace Role of deploy/k8s/cluster, bound to this service account by a
+# RoleBinding (README, first deploy). A project role such as container.developer
+# would reach every namespace of every cluster in the project.
 resource "google_project_iam_member" "deploy" {
   project = var.project_id
-  role    = "roles/container.developer"
+  role    = "roles/container.clusterViewer"
   member  = "serviceAccount:${google_service_account.this.email}"
 }
 
