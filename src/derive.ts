@@ -78,6 +78,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
   const pythonImages = (versions.python?.images ?? {}) as Record<string, string>;
   const pythonImage = pythonImages[answers.python];
   if (pythonImage === undefined) throw new Error(`templates/versions/python.yml has no image for Python ${answers.python}`);
+  const namespace = answers.name;
+  const mlflowPort = 5000;
   return {
     ...answers,
     description: new FreeText(answers.description),
@@ -131,9 +133,18 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     modelName: answers.name,
     championAlias: 'champion',
     challengerAlias: 'challenger',
-    mlflowPort: 5000,
+    mlflowPort,
+    /**
+     * Host headers the in-cluster MLflow server accepts (its DNS-rebinding protection): the
+     * Service's names, pod IPs (the kubelet's probes), and loopback on any port, which is
+     * what `kubectl port-forward` clients send (CI's champion lookup, the first-champion step).
+     */
+    mlflowAllowedHosts: [
+      'mlflow', `mlflow:${mlflowPort}`, `mlflow.${namespace}.svc`, `mlflow.${namespace}.svc:${mlflowPort}`, `mlflow.${namespace}.svc.cluster.local:${mlflowPort}`,
+      'localhost', 'localhost:*', '127.0.0.1', '127.0.0.1:*', '10.*', '172.*', '192.168.*',
+    ].join(','),
 
-    namespace: answers.name,
+    namespace,
     serviceAccount: answers.name,
     /** The Secret, mount and file of the API keys that the predict path requires (apiKeysFor). */
     apiKeys: apiKeysFor(answers.name),

@@ -64,7 +64,11 @@ export interface TrackingServer extends Stoppable {
 }
 
 /** `mlflow server` of `mlflowVersion` with `backendUri`, artifacts proxied into a temporary directory. */
-export async function startTrackingServer(mlflowVersion: string, backendUri: string, interpreter: string): Promise<TrackingServer> {
+/**
+ * `allowedHosts` is MLFLOW_SERVER_ALLOWED_HOSTS as a generated manifest sets it; clients reach
+ * the server at http://127.0.0.1:<port>, the Host header a `kubectl port-forward` client sends.
+ */
+export async function startTrackingServer(mlflowVersion: string, backendUri: string, interpreter: string, allowedHosts?: string): Promise<TrackingServer> {
   const artifacts = await mkdtemp(join(tmpdir(), 'mlforge-mlflow-artifacts-'));
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
@@ -74,7 +78,7 @@ export async function startTrackingServer(mlflowVersion: string, backendUri: str
       '--backend-store-uri', backendUri, '--serve-artifacts', '--artifacts-destination', artifacts,
       '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
     // The server's background job runners (MLflow 3's huey consumers) are not needed here.
-    { cwd: artifacts, reject: false, stdin: 'ignore', all: true, env: { UV_CACHE_DIR: uvCache, UV_PYTHON: interpreter, UV_PYTHON_DOWNLOADS: 'never', UV_NO_PROGRESS: '1', MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' } },
+    { cwd: artifacts, reject: false, stdin: 'ignore', all: true, env: { UV_CACHE_DIR: uvCache, UV_PYTHON: interpreter, UV_PYTHON_DOWNLOADS: 'never', UV_NO_PROGRESS: '1', MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', ...(allowedHosts ? { MLFLOW_SERVER_ALLOWED_HOSTS: allowedHosts } : {}) } },
   );
   let logs = '';
   child.all?.on('data', (chunk: Buffer) => (logs += chunk.toString()));

@@ -201,7 +201,10 @@ describe('model lifecycle through the Makefile', () => {
 
   test('against mlflow server with a SQLite backend', { timeout: 1_800_000 }, async () => {
     const interpreter = (await findPython(version))!;
-    const server = await startTrackingServer(mlflowVersion, `sqlite:///${join(dir, 'tracking-sqlite.db')}`, interpreter);
+    // With the Host headers the in-cluster server accepts: a port-forward client's 127.0.0.1:<port>.
+    const manifest = await readFile(join(dir, 'deploy/k8s/components/mlflow/deployment.yaml'), 'utf8');
+    const allowedHosts = /name: MLFLOW_SERVER_ALLOWED_HOSTS\n\s+value: (\S+)/.exec(manifest)![1]!;
+    const server = await startTrackingServer(mlflowVersion, `sqlite:///${join(dir, 'tracking-sqlite.db')}`, interpreter, allowedHosts);
     started.push(server);
     const steps = await lifecycle({ MLFLOW_TRACKING_URI: server.url }, inspectTracking(server));
     console.log(`lifecycle (mlflow ${mlflowVersion}, SQLite): ${steps.length} steps: ${steps.join('; ')}`);
