@@ -230,6 +230,13 @@ describe('reading hadolint JSON', () => {
   });
 });
 
+describe('which files hadolint gets', () => {
+  test('every Dockerfile and Containerfile, named or suffixed, at any depth; not their .dockerignore files', () => {
+    const files = ['Dockerfile', 'docker/Dockerfile.dev', 'tools/ci.Dockerfile', 'Containerfile', 'Dockerfile.dockerignore', 'docs/Dockerfiles.md', 'src/dockerfile.py', 'Makefile'];
+    expect(dockerfiles({ files } as RepoView)).toEqual(['Dockerfile', 'docker/Dockerfile.dev', 'tools/ci.Dockerfile', 'Containerfile']);
+  });
+});
+
 describe('through the check, with a fake tool that misbehaves', () => {
   function fakeTool(tool: ToolName, answer: { exitCode: number; stdout: string }) {
     const system = mkdtempSync(join(tmpdir(), 'mlforge-fake-scanner-'));
