@@ -21,9 +21,11 @@ import type { RegisteredCheck, CheckGroup, Rule } from './types.js';
 import { gitlabSecurityCheck, workflowSecurityCheck } from './validators/ci-security.js';
 import { dockerfileCheck } from './validators/dockerfile.js';
 import { actionlintCheck, shellcheckCheck } from './validators/github-actions.js';
+import { hadolintCheck } from './validators/hadolint.js';
 import { gitlabCiCheck, gitlabShellcheckCheck } from './validators/gitlab-ci.js';
 import { customResourceCheck, kubernetesSchemaCheck, kustomizeBuildCheck, podSecurityCheck } from './validators/kubernetes.js';
 import { ruffCheck } from './validators/ruff.js';
+import { zizmorCheck } from './validators/zizmor.js';
 import { terraformFmtCheck, terraformParseCheck, terraformValidateCheck } from './validators/terraform.js';
 
 const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
@@ -51,6 +53,8 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['validator', 'terraform-validate', terraformValidateCheck],
   ['validator', 'dockerfile', dockerfileCheck],
   ['validator', 'ruff', ruffCheck],
+  ['validator', 'zizmor', zizmorCheck],
+  ['validator', 'hadolint', hadolintCheck],
 
   ['practice', 'workflow-security', workflowSecurityCheck],
   ['practice', 'gitlab-ci-security', gitlabSecurityCheck],
