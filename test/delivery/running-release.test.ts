@@ -7,7 +7,7 @@
 // The round trip proves the script reads exactly what a deploy writes, for a
 // Deployment, an Argo Rollout and a KServe InferenceService.
 
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -23,6 +23,7 @@ const digest = `sha256:${'ab12'.repeat(16)}`;
 const commit = 'fedcba9876543210fedcba9876543210fedcba98';
 
 const realKubectl = (await execa('sh', ['-c', 'command -v kubectl'], { reject: false })).stdout.trim();
+if (!realKubectl) console.warn('skipped: kubectl is not on PATH (it builds the overlays and evaluates the JSONPath); .ci/run requires it');
 
 /** A `kubectl` that serves `--namespace NS get KIND/NAME --output EXPR` from files and nothing else. */
 const shim = `#!/bin/sh
@@ -43,10 +44,10 @@ async function cluster(objects: Json[]): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'mlforge-cluster-'));
   for (const object of objects) {
     const namespace = object.metadata?.namespace ?? 'default';
-    await execa('mkdir', ['-p', join(root, 'objects', namespace)]);
+    await mkdir(join(root, 'objects', namespace), { recursive: true });
     await writeFile(join(root, 'objects', namespace, `${String(object.kind).toLowerCase()}_${object.metadata.name}.yaml`), JSON.stringify(object));
   }
-  await execa('mkdir', ['-p', join(root, 'bin')]);
+  await mkdir(join(root, 'bin'), { recursive: true });
   await writeFile(join(root, 'bin', 'kubectl'), shim);
   await chmod(join(root, 'bin', 'kubectl'), 0o755);
   return root;

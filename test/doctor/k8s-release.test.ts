@@ -2,16 +2,14 @@
 // fresh repository (canary, rolling and KServe, GPU on and off) and fails when
 // one of the release mistakes it exists for is planted back.
 
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { deriveRelease } from '../../src/derive-release.js';
 import { registered } from '../../src/doctor/checks.js';
 import { autoscalerOwnsReplicasCheck, canaryNeedsTrafficCheck, gracefulShutdownCheck, scrapedOnceCheck } from '../../src/doctor/practices/k8s-release.js';
-import { loadRepoView } from '../../src/doctor/repo-view.js';
-import { runCheck } from '../../src/doctor/run-doctor.js';
 import type { CheckResult, Rule } from '../../src/doctor/types.js';
+import { runPlanted as runPlantedIn, type PlantedEdit } from '../helpers/planted.js';
 import { generateRepo } from '../helpers/generate.js';
 
 const variants = {
@@ -34,17 +32,7 @@ beforeAll(async () => {
 }, 120_000);
 
 /** Runs `rule` on a copy of the variant's repository with each `[file, from, to]` edit applied. */
-async function runPlanted(rule: Rule, variant: Variant, ...edits: Array<[string, string | RegExp, string]>): Promise<CheckResult> {
-  const copy = join(await mkdtemp(join(tmpdir(), 'mlforge-release-')), 'svc');
-  await cp(repos[variant], copy, { recursive: true });
-  for (const [file, from, to] of edits) {
-    const text = await readFile(join(copy, file), 'utf8');
-    const next = text.replace(from, to);
-    if (next === text) throw new Error(`planting into ${file} changed nothing (${String(from)})`);
-    await writeFile(join(copy, file), next);
-  }
-  return runCheck(rule, await loadRepoView(copy), 60_000);
-}
+const runPlanted = (rule: Rule, variant: Variant, ...edits: PlantedEdit[]): Promise<CheckResult> => runPlantedIn(rule, repos[variant], edits);
 
 const messages = (result: CheckResult) => result.findings.map((finding) => finding.message).join('\n');
 const base = 'deploy/k8s/base';

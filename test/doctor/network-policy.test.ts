@@ -2,14 +2,10 @@
 // NetworkPolicies, and the check fails when enforcement is planted away
 // (the EKS add-on or its setting, GKE's Dataplane V2, AKS's engine).
 
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { networkPolicyEnforcedCheck } from '../../src/doctor/practices/network-policy.js';
-import { loadRepoView } from '../../src/doctor/repo-view.js';
-import { runCheck } from '../../src/doctor/run-doctor.js';
 import type { CheckResult } from '../../src/doctor/types.js';
+import { runPlanted as runPlantedIn, type PlantedEdit } from '../helpers/planted.js';
 import { generateRepo } from '../helpers/generate.js';
 
 const clouds = ['aws', 'gcp', 'azure', 'local'] as const;
@@ -20,17 +16,7 @@ beforeAll(async () => {
   for (const cloud of clouds) repos[cloud] = (await generateRepo({ name: 'svc', cloud })).dir;
 }, 120_000);
 
-async function runPlanted(cloud: Cloud, ...edits: Array<[string, string | RegExp, string]>): Promise<CheckResult> {
-  const copy = join(await mkdtemp(join(tmpdir(), 'mlforge-netpol-')), 'svc');
-  await cp(repos[cloud], copy, { recursive: true });
-  for (const [file, from, to] of edits) {
-    const text = await readFile(join(copy, file), 'utf8');
-    const next = text.replace(from, to);
-    if (next === text) throw new Error(`planting into ${file} changed nothing (${String(from)})`);
-    await writeFile(join(copy, file), next);
-  }
-  return runCheck(networkPolicyEnforcedCheck, await loadRepoView(copy), 60_000);
-}
+const runPlanted = (cloud: Cloud, ...edits: PlantedEdit[]): Promise<CheckResult> => runPlantedIn(networkPolicyEnforcedCheck, repos[cloud], edits);
 
 const cluster = (cloud: Cloud) => `infra/terraform/modules/${cloud}/cluster/main.tf`;
 const messages = (result: CheckResult) => result.findings.map((finding) => finding.message).join('\n');

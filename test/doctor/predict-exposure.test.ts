@@ -3,14 +3,10 @@
 // planted back: the Ingress publishing everything, no API key file, a key file
 // outside any mounted Secret, /docs left on in the cluster.
 
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { predictExposureCheck } from '../../src/doctor/practices/predict-exposure.js';
-import { loadRepoView } from '../../src/doctor/repo-view.js';
-import { runCheck } from '../../src/doctor/run-doctor.js';
 import type { CheckResult } from '../../src/doctor/types.js';
+import { runPlanted as runPlantedIn, type PlantedEdit } from '../helpers/planted.js';
 import { generateRepo } from '../helpers/generate.js';
 
 const variants = {
@@ -27,17 +23,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-async function runPlanted(variant: Variant, ...edits: Array<[string, string | RegExp, string]>): Promise<CheckResult> {
-  const copy = join(await mkdtemp(join(tmpdir(), 'mlforge-exposure-')), 'svc');
-  await cp(repos[variant], copy, { recursive: true });
-  for (const [file, from, to] of edits) {
-    const text = await readFile(join(copy, file), 'utf8');
-    const next = text.replace(from, to);
-    if (next === text) throw new Error(`planting into ${file} changed nothing (${String(from)})`);
-    await writeFile(join(copy, file), next);
-  }
-  return runCheck(predictExposureCheck, await loadRepoView(copy), 60_000);
-}
+const runPlanted = (variant: Variant, ...edits: PlantedEdit[]): Promise<CheckResult> => runPlantedIn(predictExposureCheck, repos[variant], edits);
 
 const messages = (result: CheckResult) => result.findings.map((finding) => finding.message).join('\n');
 const server = (variant: Variant) => `deploy/k8s/base/${variant === 'kserve' ? 'inferenceservice' : 'model-server'}.yaml`;

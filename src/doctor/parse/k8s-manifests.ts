@@ -23,6 +23,12 @@ export interface K8sContainer {
   spec: Record<string, unknown>;
 }
 
+/** The objects of deploy/k8s outside the overlays (base, components, cluster). */
+export async function baseObjects(repo: RepoView): Promise<{ objects: K8sObject[]; errors: Finding[] }> {
+  const { objects, errors } = await k8sObjects(repo);
+  return { objects: objects.filter((object) => !object.doc.file.includes('/overlays/')), errors };
+}
+
 export function k8sFiles(repo: RepoView): string[] {
   return repo.files.filter((file) => file.startsWith(k8sRoot) && /\.ya?ml$/.test(file));
 }

@@ -9,20 +9,15 @@ import { metricNames } from '../../derive.js';
 import { lineOfMatch, missingFile, outcome, skippedOutcome } from '../check-result.js';
 import { appContainers } from '../parse/app-containers.js';
 import { finalStage, readDockerfile } from '../parse/dockerfile.js';
-import { k8sObjects, type K8sObject } from '../parse/k8s-manifests.js';
+import { baseObjects, type K8sObject } from '../parse/k8s-manifests.js';
 import { overlayPatches, overlays, patchedValue, patchTargets } from '../parse/kustomize-patches.js';
 import { asArray, asRecord, getIn } from '../parse/yaml-file.js';
 import type { Finding, RepoView, Rule } from '../types.js';
 
-const inOverlay = (object: K8sObject) => object.doc.file.includes('/overlays/');
 const data = (object: K8sObject) => object.doc.data as Record<string, unknown>;
 const where = (object: K8sObject, path: ReadonlyArray<string | number>) => ({ file: object.doc.file, line: object.doc.lineOf(path) });
 const isInferenceService = (object: K8sObject) => object.kind === 'InferenceService';
 
-async function baseObjects(repo: RepoView): Promise<{ objects: K8sObject[]; errors: Finding[] }> {
-  const { objects, errors } = await k8sObjects(repo);
-  return { objects: objects.filter((object) => !inOverlay(object)), errors };
-}
 
 /** The model-server workloads (Deployment, Rollout, InferenceService) that run the service image. */
 function modelServers(repo: RepoView, objects: readonly K8sObject[]): K8sObject[] {

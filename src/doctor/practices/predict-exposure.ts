@@ -7,11 +7,10 @@ import { servicePaths } from '../../derive.js';
 import { toEnvPrefix } from '../../naming.js';
 import { outcome, skippedOutcome } from '../check-result.js';
 import { appContainers } from '../parse/app-containers.js';
-import { k8sObjects, type K8sContainer, type K8sObject } from '../parse/k8s-manifests.js';
+import { baseObjects, type K8sContainer } from '../parse/k8s-manifests.js';
 import { asArray, asRecord, getIn } from '../parse/yaml-file.js';
 import type { Finding, Rule } from '../types.js';
 
-const inOverlay = (object: K8sObject) => object.doc.file.includes('/overlays/');
 const servingKinds = ['Deployment', 'Rollout', 'InferenceService'];
 
 function envValue(container: K8sContainer, name: string): { value: unknown; index: number } | undefined {
@@ -41,8 +40,7 @@ export const predictExposureCheck: Rule = {
   title: 'Only the predict path is published, it needs an API key from a mounted Secret, and /docs is off in the cluster',
   applies: () => true,
   async run(repo) {
-    const { objects: all, errors } = await k8sObjects(repo);
-    const objects = all.filter((object) => !inOverlay(object));
+    const { objects, errors } = await baseObjects(repo);
     const findings: Finding[] = [...errors];
     const prefix = toEnvPrefix(repo.answers.name);
     const keysVariable = `${prefix}API_KEYS_FILE`;
