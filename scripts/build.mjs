@@ -10,7 +10,8 @@
 // esbuild directly rather than a wrapper: nothing else is needed, and the npm
 // registry reachable here lacks some platform packages of wrapper toolchains.
 
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,6 +61,13 @@ await mkdir('dist', { recursive: true });
 // a plan reads only its own set's part.
 await mkdir(join('dist', 'locks'));
 for (const [name, contents] of locks) await writeFile(join('dist', 'locks', name), contents);
+// The Terraform provider schemas (src/doctor/schemas/terraform-schemas.ts), gzipped (2.3 MB -> 0.4 MB):
+// read by doctor, one provider at a time.
+await mkdir(join('dist', 'schemas', 'terraform'), { recursive: true });
+for (const name of await readdir(join('src', 'doctor', 'schemas', 'terraform'))) {
+  const json = await readFile(join('src', 'doctor', 'schemas', 'terraform', name));
+  await writeFile(join('dist', 'schemas', 'terraform', `${name}.gz`), gzipSync(json, { level: 9 }));
+}
 // The program: one CommonJS bundle, so that dist/cli.js can compile it from V8's code cache
 // (node 20 has no code cache for ES modules). import() becomes require(), which loads the
 // ES-module-only dependencies too (require(esm), node >= 20.19), only when a command needs them.

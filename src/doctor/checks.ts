@@ -27,6 +27,7 @@ import { customResourceCheck, kubernetesSchemaCheck, kustomizeBuildCheck, podSec
 import { ruffCheck } from './validators/ruff.js';
 import { zizmorCheck } from './validators/zizmor.js';
 import { terraformFmtCheck, terraformParseCheck, terraformValidateCheck } from './validators/terraform.js';
+import { terraformSchemaCheck } from './validators/terraform-schema.js';
 
 const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['repository', 'regular-files', regularFilesCheck],
@@ -51,6 +52,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['validator', 'terraform-fmt', terraformFmtCheck],
   ['validator', 'terraform-parse', terraformParseCheck],
   ['validator', 'terraform-validate', terraformValidateCheck],
+  ['validator', 'terraform-schema', terraformSchemaCheck],
   ['validator', 'dockerfile', dockerfileCheck],
   ['validator', 'ruff', ruffCheck],
   ['validator', 'zizmor', zizmorCheck],

@@ -162,16 +162,16 @@ interface ValidateReport {
 
 // ---- which files and directories ------------------------------------------------
 
-function hasTerraform(repo: RepoView): boolean {
+export function hasTerraform(repo: RepoView): boolean {
   return repo.answers.cloud !== 'local' || terraformFiles(repo).length > 0;
 }
 
-function noTerraformReason(): string {
+export function noTerraformReason(): string {
   return 'cloud local has no Terraform';
 }
 
 /** A cloud repository whose Terraform is gone fails; it never passes with nothing checked. */
-function missingTerraform(repo: RepoView): CheckOutcome | undefined {
+export function missingTerraform(repo: RepoView): CheckOutcome | undefined {
   if (terraformFiles(repo).length > 0) return undefined;
   return outcome([missingFile('infra/terraform/main.tf', `cloud ${repo.answers.cloud} is provisioned by the Terraform in infra/terraform`)]);
 }
