@@ -13,7 +13,7 @@ import { deriveContext, type RenderContext } from '../../src/derive.js';
 import { loadRepoView } from '../../src/doctor/repo-view.js';
 import { createRenderer } from '../../src/render/renderer.js';
 import { kustomizeBuildCheck } from '../../src/doctor/validators/kubernetes.js';
-import { buildOverlays, type K8sObject } from '../../src/doctor/validators/kubernetes-build.js';
+import { buildOverlays, type BuiltObject } from '../../src/doctor/validators/kubernetes-build.js';
 import { generateRepo, templates } from '../helpers/generate.js';
 
 type Json = Record<string, any>;
@@ -23,7 +23,7 @@ if (!promtool) console.warn('promtool not available (Debian package "prometheus"
 
 let dir = '';
 let ctx: RenderContext;
-let objects: K8sObject[] = [];
+let objects: BuiltObject[] = [];
 
 beforeAll(async () => {
   const generated = await generateRepo({ cloud: 'azure', serving: 'fastapi', rollout: 'canary', monitoring: true });

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { deriveContext, type RenderContext } from '../../src/derive.js';
 import { loadRepoView } from '../../src/doctor/repo-view.js';
 import { kubernetesChecks } from '../../src/doctor/validators/kubernetes.js';
-import { buildOverlays, deployValuesExample, exampleValues, type K8sObject } from '../../src/doctor/validators/kubernetes-build.js';
+import { buildOverlays, deployValuesExample, exampleValues, type BuiltObject } from '../../src/doctor/validators/kubernetes-build.js';
 import { coreMatrix, generateRepo, templates } from '../helpers/generate.js';
 
 type Json = Record<string, any>;
@@ -20,7 +20,7 @@ const combos = coreMatrix().flatMap((core) =>
   [false, true].flatMap((monitoring) => [false, true].map((gpu) => ({ ...core, monitoring, gpu }))),
 );
 
-function named(objects: K8sObject[], kind: string, name: string): Json | undefined {
+function named(objects: BuiltObject[], kind: string, name: string): Json | undefined {
   return objects.find((object) => object.kind === kind && object.metadata?.name === name) as Json | undefined;
 }
 
@@ -29,7 +29,7 @@ function parseEnv(text: string): Record<string, string> {
 }
 
 /** The model server's pod spec and container, whatever the serving and rollout. */
-function modelServer(objects: K8sObject[], ctx: RenderContext): { pod: Json; container: Json; podLabels: Json } {
+function modelServer(objects: BuiltObject[], ctx: RenderContext): { pod: Json; container: Json; podLabels: Json } {
   if (ctx.isKserve) {
     const predictor = named(objects, 'InferenceService', ctx.name)!.spec.predictor;
     return { pod: predictor, container: predictor.containers.find((c: Json) => c.name === 'kserve-container'), podLabels: predictor.labels };
@@ -58,7 +58,7 @@ const builtInGroups = new Set(['', 'apps', 'autoscaling', 'batch', 'networking.k
  * group; on AKS to the identity's object ID by the documented command); GKE's
  * Kubernetes Engine Developer covers custom resources itself.
  */
-function expectCiCanApply(cluster: K8sObject[], overlays: K8sObject[][], ctx: RenderContext): void {
+function expectCiCanApply(cluster: BuiltObject[], overlays: BuiltObject[][], ctx: RenderContext): void {
   const namespace = named(cluster, 'Namespace', ctx.namespace)!;
   expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   for (const object of cluster.filter((o) => o.kind !== 'Namespace')) expect((object.metadata as Json).namespace).toBe(ctx.namespace);

@@ -6,7 +6,9 @@ import type { RepoView } from '../types.js';
 import { asArray, asRecord, getIn, readYaml, type YamlDoc, type YamlPath } from './yaml-file.js';
 import type { Finding } from '../types.js';
 
-export const k8sRoot = 'deploy/k8s/';
+/** The folder of the Kubernetes manifests, and the prefix of the paths under it. */
+export const k8sDir = 'deploy/k8s';
+export const k8sRoot = `${k8sDir}/`;
 
 export interface K8sObject {
   doc: YamlDoc;

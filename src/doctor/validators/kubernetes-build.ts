@@ -8,22 +8,23 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { ToolProbe } from '../tools/tool-runner.js';
 import { withWorkCopy } from '../tools/work-copy.js';
 import type { RepoView } from '../types.js';
+import { k8sDir } from '../parse/k8s-manifests.js';
 
-export const k8sRoot = 'deploy/k8s';
 /** Cluster-scoped prerequisites an administrator applies once (the namespace, RBAC). */
-export const clusterDir = `${k8sRoot}/cluster`;
+export const clusterDir = `${k8sDir}/cluster`;
 export const deployValuesFile = 'deploy-values.env';
-export const deployValuesExample = `${k8sRoot}/deploy-values.example.env`;
+export const deployValuesExample = `${k8sDir}/deploy-values.example.env`;
 
-export type K8sObject = Record<string, unknown> & { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
+/** An object as `kubectl kustomize` built it (parse/k8s-manifests.ts K8sObject is a source document). */
+export type BuiltObject = Record<string, unknown> & { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
 
 export type OverlayBuild =
-  | { overlay: string; ok: true; objects: K8sObject[]; note?: string }
+  | { overlay: string; ok: true; objects: BuiltObject[]; note?: string }
   | { overlay: string; ok: false; error: string };
 
 /** Overlay directories (relative paths) that hold a kustomization. */
 export function overlayDirs(repo: RepoView): string[] {
-  const pattern = new RegExp(`^(${k8sRoot}/overlays/[^/]+)/kustomization\\.ya?ml$`);
+  const pattern = new RegExp(`^(${k8sDir}/overlays/[^/]+)/kustomization\\.ya?ml$`);
   return repo.files.flatMap((file) => pattern.exec(file)?.[1] ?? []).sort();
 }
 
@@ -41,7 +42,7 @@ const builds = new WeakMap<RepoView, Promise<OverlayBuild[]>>();
 export function buildOverlays(repo: RepoView): Promise<OverlayBuild[]> {
   let result = builds.get(repo);
   if (!result) {
-    const files = repo.files.filter((file) => file.startsWith(`${k8sRoot}/`));
+    const files = repo.files.filter((file) => file.startsWith(`${k8sDir}/`));
     result = withWorkCopy(repo, files, async (copy) => {
       const out: OverlayBuild[] = [];
       for (const overlay of overlayDirs(repo)) out.push(await buildOverlay(repo, copy, overlay));
@@ -75,11 +76,11 @@ export function exampleValues(example: string): string {
 async function kustomize(repo: RepoView, copy: string, overlay: string): Promise<OverlayBuild> {
   const result = await repo.tools.run('kubectl', ['kustomize', join(copy, overlay)], { cwd: copy, timeoutMs: 60_000 });
   if (result.exitCode !== 0) return { overlay, ok: false, error: kustomizeError(result.stderr, copy) };
-  const objects: K8sObject[] = [];
+  const objects: BuiltObject[] = [];
   for (const doc of parseAllDocuments(result.stdout)) {
     if (doc.errors.length > 0) return { overlay, ok: false, error: `kustomize printed invalid YAML: ${doc.errors[0]?.message}` };
     const value = doc.toJS() as unknown;
-    if (value && typeof value === 'object') objects.push(value as K8sObject);
+    if (value && typeof value === 'object') objects.push(value as BuiltObject);
   }
   return { overlay, ok: true, objects };
 }
@@ -99,7 +100,7 @@ export interface SourceLocation {
 const sources = new WeakMap<RepoView, Promise<Map<string, SourceLocation>>>();
 
 /** Where `kind`/`name` is defined under deploy/k8s (the overlay itself when no file defines it). */
-export async function locate(repo: RepoView, overlay: string, object: K8sObject): Promise<SourceLocation> {
+export async function locate(repo: RepoView, overlay: string, object: BuiltObject): Promise<SourceLocation> {
   let index = sources.get(repo);
   if (!index) {
     index = indexSources(repo);
@@ -111,12 +112,12 @@ export async function locate(repo: RepoView, overlay: string, object: K8sObject)
 
 async function indexSources(repo: RepoView): Promise<Map<string, SourceLocation>> {
   const index = new Map<string, SourceLocation>();
-  const files = repo.files.filter((file) => file.startsWith(`${k8sRoot}/`) && /\.ya?ml$/.test(file) && !/kustomization\.ya?ml$/.test(file));
+  const files = repo.files.filter((file) => file.startsWith(`${k8sDir}/`) && /\.ya?ml$/.test(file) && !/kustomization\.ya?ml$/.test(file));
   for (const file of files) {
     const text = await repo.read(file);
     const lines = new LineCounter();
     for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
-      const value = doc.toJS() as K8sObject | null;
+      const value = doc.toJS() as BuiltObject | null;
       if (!value || typeof value !== 'object' || typeof value.kind !== 'string') continue;
       const key = `${value.kind}/${String(value.metadata?.name)}`;
       const start = doc.contents?.range[0];
@@ -127,6 +128,6 @@ async function indexSources(repo: RepoView): Promise<Map<string, SourceLocation>
 }
 
 /** "Deployment/api in deploy/k8s/overlays/prod" for messages. */
-export function objectLabel(object: K8sObject, overlay: string): string {
+export function objectLabel(object: BuiltObject, overlay: string): string {
   return `${String(object.kind)}/${String(object.metadata?.name)} (built from ${overlay})`;
 }

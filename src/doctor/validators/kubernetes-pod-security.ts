@@ -3,7 +3,7 @@
 // template a workload carries: built-in workloads, CronJob, Argo Rollout and
 // the KServe predictor/transformer/explainer.
 
-import type { K8sObject } from './kubernetes-build.js';
+import type { BuiltObject } from './kubernetes-build.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,7 +18,7 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 const child = (value: unknown, key: string): unknown => (isObject(value) ? value[key] : undefined);
 
 /** Every pod spec an object carries. */
-export function podTemplates(object: K8sObject): PodTemplate[] {
+export function podTemplates(object: BuiltObject): PodTemplate[] {
   const from = (path: string, spec: unknown, metadata: unknown): PodTemplate[] =>
     isObject(spec) ? [{ path, spec, annotations: (child(metadata, 'annotations') as Record<string, string>) ?? {} }] : [];
   const spec = object.spec;

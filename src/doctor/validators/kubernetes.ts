@@ -5,7 +5,8 @@
 
 import type { CheckResult, Finding, RepoView, Rule } from '../types.js';
 import { requireOptional } from '../tools/optional-module.js';
-import { buildOverlays, objectLabel, k8sRoot, kubectlProbe, locate, overlayDirs, type K8sObject, type OverlayBuild } from './kubernetes-build.js';
+import { k8sDir } from '../parse/k8s-manifests.js';
+import { buildOverlays, objectLabel, kubectlProbe, locate, overlayDirs, type BuiltObject, type OverlayBuild } from './kubernetes-build.js';
 import { customResourceValidator, describeErrors, loadCustomResourceSchemas } from './kubernetes-crd.js';
 import { coreDefinitionFile, definitionFile, unknownFields } from './kubernetes-known-fields.js';
 import { podTemplates, readOnlyRootViolations, restrictedViolations } from './kubernetes-pod-security.js';
@@ -23,7 +24,7 @@ const hasOverlays = (repo: RepoView) => overlayDirs(repo).length > 0;
  */
 async function forEachBuiltObject(
   repo: RepoView,
-  inspect: (object: K8sObject, overlay: string) => Promise<Finding[]> | Finding[],
+  inspect: (object: BuiltObject, overlay: string) => Promise<Finding[]> | Finding[],
 ): Promise<Outcome> {
   const kubectl = await kubectlProbe(repo);
   if (!kubectl.ok) return { status: 'skipped', reason: kubectl.reason, findings: [] };
@@ -40,7 +41,7 @@ async function forEachBuiltObject(
   };
 }
 
-async function finding(repo: RepoView, overlay: string, object: K8sObject, message: string, fix: string): Promise<Finding> {
+async function finding(repo: RepoView, overlay: string, object: BuiltObject, message: string, fix: string): Promise<Finding> {
   const location = await locate(repo, overlay, object);
   return { ...location, message: `${objectLabel(object, overlay)}: ${message}`, fix };
 }
@@ -66,7 +67,7 @@ export const kustomizeBuildCheck: Rule = {
       for (const object of build.objects) {
         if (JSON.stringify(object).includes(unreplacedMarker)) {
           findings.push(
-            await finding(repo, build.overlay, object, `still contains "${unreplacedMarker}" after the overlay's replacements`, `add a replacement for it to ${k8sRoot}/components/deploy-values`),
+            await finding(repo, build.overlay, object, `still contains "${unreplacedMarker}" after the overlay's replacements`, `add a replacement for it to ${k8sDir}/components/deploy-values`),
           );
         }
       }
@@ -95,7 +96,7 @@ export const kubernetesSchemaCheck: Rule = {
 };
 
 /** kubernetes-models' own validation (types, enums, required fields). */
-async function modelErrors(apiVersion: string, kind: string, object: K8sObject): Promise<string[]> {
+async function modelErrors(apiVersion: string, kind: string, object: BuiltObject): Promise<string[]> {
   const specifier = `kubernetes-models/${apiVersion}/${kind}`;
   const module = (await import(/* @vite-ignore */ specifier)) as Record<string, new (data: unknown) => { validate(): void }>;
   const Model = module[kind];
@@ -114,7 +115,7 @@ async function modelErrors(apiVersion: string, kind: string, object: K8sObject):
 const kserveExtensionFields = new Set(['minReplicas', 'maxReplicas', 'scaleTarget', 'scaleMetric', 'containerConcurrency', 'timeout', 'canaryTrafficPercent', 'logger', 'batcher', 'labels', 'annotations', 'deploymentStrategy', 'model', 'sklearn', 'xgboost', 'tensorflow', 'pytorch', 'triton', 'onnx', 'huggingface', 'pmml', 'lightgbm', 'paddle', 'workerSpec']);
 
 /** Pod templates inside custom resources are core/v1 types: check their field names and types too. */
-function embeddedPodSpecProblems(object: K8sObject): Array<{ message: string; fix: string }> {
+function embeddedPodSpecProblems(object: BuiltObject): Array<{ message: string; fix: string }> {
   const fix = 'fix the field name or type to match the Kubernetes PodSpec reference';
   if (object.kind === 'Rollout') {
     const template = (object.spec as Record<string, unknown> | undefined)?.template;
