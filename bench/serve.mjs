@@ -6,7 +6,7 @@
 // server CPU per request (steadier than throughput on a shared machine).
 // A benchmark, not a test: it prints numbers and never fails on them.
 //
-//   npm run bench:serve            (BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_CONNECTIONS=8)
+//   npm run bench:serve            (BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_CONNECTIONS=8 BENCH_PYTHON=3.12)
 
 import { execa } from 'execa';
 import { build } from 'esbuild';
@@ -22,6 +22,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const name = 'bench-svc';
 const packageName = 'bench_svc';
 const envPrefix = 'BENCH_SVC_';
+/** The default answer's Python (BENCH_PYTHON to choose another). */
+const python = process.env.BENCH_PYTHON ?? '3.12';
 
 const wrk = await execa('wrk', ['--version'], { reject: false }).catch(() => undefined);
 if (!wrk || !/^wrk /.test(`${wrk.stdout}${wrk.stderr}`)) {
@@ -34,18 +36,18 @@ let service;
 try {
   const helpers = await loadHelpers(work);
   const dir = join(work, name);
-  await execa('node', [join(root, 'bin', 'mlforge.js'), 'new', dir, '--name', name, '--python', '3.11', '--cloud', 'local', '--yes', '--no-git'], { cwd: work, reject: false }).then((result) => {
+  await execa('node', [join(root, 'bin', 'mlforge.js'), 'new', dir, '--name', name, '--python', python, '--cloud', 'local', '--yes', '--no-git'], { cwd: work, reject: false }).then((result) => {
     if (result.exitCode !== 0) throw new Error(`mlforge new failed:\n${result.stderr || result.stdout}`);
   });
-  const requirements = helpers.installableRequirements(await readFile(join(dir, 'pyproject.toml'), 'utf8'));
-  const shared = await helpers.ensurePythonEnv('3.11', requirements);
-  if (!shared.ok) {
-    console.log(`skipped: ${shared.reason}`);
+  // The repository's own `make install` (uv sync --locked), as the service suites install it.
+  const installed = await helpers.makeInstall(dir, python);
+  if (!installed.ok) {
+    console.log(`skipped: ${installed.reason}`);
     process.exit(0);
   }
-  const project = await helpers.projectEnv(shared.env, dir);
+  const project = installed.env;
   for (const target of ['train', 'evaluate', 'promote']) {
-    await execa('make', [target, `VENV=${project.dir}`], { cwd: dir, env: { MLFLOW_TRACKING_URI: '' } });
+    await execa('make', [target], { cwd: dir, env: { ...project.makeEnv, MLFLOW_TRACKING_URI: '' } });
   }
   const example = JSON.parse((await execa(project.python, ['-c', `import json; from ${packageName}.features import EXAMPLE_ROW; print(json.dumps(EXAMPLE_ROW))`])).stdout);
   const bodies = {
