@@ -36,7 +36,7 @@ from ..settings import Settings, get_settings
 from .api_keys import ApiKeys
 from .inference_log import InferenceLog
 from .metrics import ServiceMetrics
-from .middleware import ObservabilityMiddleware
+from .middleware import ObservabilityMiddleware, flush_access_lines
 from .predict import predict_route
 from .schemas import (
     ClientErrors,
@@ -95,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         inference_log.start()
         yield
+        # The last requests' access lines before the shutdown line.
+        flush_access_lines()
         logger.info("shutting down: in-flight requests have finished")
         # Writes the rows still buffered; bounded, so shutdown stays prompt.
         await anyio.to_thread.run_sync(inference_log.close)
