@@ -21,6 +21,7 @@ import type { RegisteredCheck, CheckGroup, Rule } from './types.js';
 import { gitlabSecurityCheck, workflowSecurityCheck } from './validators/ci-security.js';
 import { dockerfileCheck } from './validators/dockerfile.js';
 import { actionlintCheck, shellcheckCheck } from './validators/github-actions.js';
+import { checkovCheck } from './validators/checkov.js';
 import { hadolintCheck } from './validators/hadolint.js';
 import { gitlabCiCheck, gitlabShellcheckCheck } from './validators/gitlab-ci.js';
 import { customResourceCheck, kubernetesSchemaCheck, kustomizeBuildCheck, podSecurityCheck } from './validators/kubernetes.js';
@@ -57,6 +58,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['validator', 'ruff', ruffCheck],
   ['validator', 'zizmor', zizmorCheck],
   ['validator', 'hadolint', hadolintCheck],
+  ['validator', 'checkov', checkovCheck],
 
   ['practice', 'workflow-security', workflowSecurityCheck],
   ['practice', 'gitlab-ci-security', gitlabSecurityCheck],

@@ -69,7 +69,7 @@ describe.skipIf(!realKubectl)('deploy/k8s/running-release.sh', () => {
     const { dir, plan } = await generateRepo(combo);
     const ctx = deriveContext(plan.answers, (await templates()).versions, plan.mlforgeVersion);
     const example = exampleValues(await readFile(join(dir, deployValuesExample), 'utf8')).trim().split('\n');
-    const image = (example.find((line) => line.startsWith('IMAGE='))!.slice('IMAGE='.length)).replace(/:[^:/]+$/, '');
+    const image = (example.find((line) => line.startsWith('IMAGE='))!.slice('IMAGE='.length)).replace(/@sha256:[0-9a-f]{64}$|:[^:/]+$/, '');
     const values = example.map((line) => {
       if (line.startsWith('IMAGE=')) return `IMAGE=${image}@${digest}`;
       if (line.startsWith('GIT_SHA=')) return `GIT_SHA=${commit}`;

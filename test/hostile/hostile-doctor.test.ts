@@ -66,7 +66,7 @@ describe.each(combinations)('hostile free text, $cloud $ci $serving', (combinati
 
 /** Every program the repository plants writes its own marker here; none may appear. */
 const markerScript = (markers: string, name: string) => `#!/bin/sh\ntouch '${markers}/${name}'\nexit 0\n`;
-const plantedTools = ['ruff', 'zizmor', 'hadolint', 'git', 'kubectl', 'terraform', 'shellcheck', 'node'];
+const plantedTools = ['ruff', 'zizmor', 'hadolint', 'checkov', 'git', 'kubectl', 'terraform', 'shellcheck', 'node'];
 /** Raw control characters: ESC sequences (clear screen, recolour, set title), a C1 CSI and a bidi override. */
 const hostileText = '\u001b[2J\u001b[31mFAKE\u001b]0;pwned\u0007\u009b31m\u202egnp.exe';
 

