@@ -397,6 +397,8 @@ module "ml_storage" {
   resource_group_name = azurerm_resource_group.this.name
   containers          = ["mlflow"{{#if dvc}}, "dvc"{{/if}}]
   highly_available    = var.highly_available
+
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.this.id
 }
 
 module "database" {
