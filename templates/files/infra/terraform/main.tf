@@ -338,6 +338,16 @@ resource "azurerm_resource_group" "this" {
   tags     = local.labels
 }
 
+# Control-plane audit logs and storage access logs of this environment.
+resource "azurerm_log_analytics_workspace" "this" {
+  name                = "${local.prefix}-logs"
+  location            = azurerm_resource_group.this.location
+  resource_group_name = azurerm_resource_group.this.name
+  sku                 = "PerGB2018"
+  retention_in_days   = 90
+  tags                = local.labels
+}
+
 # Created once by bootstrap/ and shared by both environments.
 data "azurerm_container_registry" "service" {
   name                = local.registry_name
@@ -368,6 +378,8 @@ module "cluster" {
   node_count_min      = var.node_count_min
   node_count_max      = var.node_count_max
 
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.this.id
+
 {{#if gpu}}
   gpu_node_pool = true
   gpu_vm_size   = var.gpu_machine_type
@@ -385,6 +397,8 @@ module "ml_storage" {
   resource_group_name = azurerm_resource_group.this.name
   containers          = ["mlflow"{{#if dvc}}, "dvc"{{/if}}]
   highly_available    = var.highly_available
+
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.this.id
 }
 
 module "database" {

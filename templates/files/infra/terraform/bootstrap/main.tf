@@ -57,6 +57,15 @@ resource "azurerm_resource_group" "shared" {
   location = var.region
 }
 
+# Access logs of the state storage (the state holds the database password).
+resource "azurerm_log_analytics_workspace" "shared" {
+  name                = "${var.name}-shared-logs"
+  location            = azurerm_resource_group.shared.location
+  resource_group_name = azurerm_resource_group.shared.name
+  sku                 = "PerGB2018"
+  retention_in_days   = 90
+}
+
 module "state" {
   source = "../modules/azure/storage"
 
@@ -67,6 +76,8 @@ module "state" {
   resource_group_name     = azurerm_resource_group.shared.name
   containers              = ["tfstate"]
   noncurrent_version_days = 365
+
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.shared.id
 }
 
 data "azurerm_client_config" "current" {}

@@ -33,6 +33,11 @@ variable "public_access_cidrs" {
   type        = list(string)
 }
 
+variable "log_analytics_workspace_id" {
+  description = "Log Analytics workspace that receives the control-plane audit logs."
+  type        = string
+}
+
 variable "registry_id" {
   description = "Container registry the nodes pull from."
   type        = string

@@ -1,11 +1,15 @@
 output "node_subnet_id" {
   description = "Subnet of the cluster nodes."
   value       = azurerm_subnet.nodes.id
+  # Nodes join the subnet once its security group admits the ingress traffic.
+  depends_on = [azurerm_subnet_network_security_group_association.nodes]
 }
 
 output "database_subnet_id" {
   description = "Subnet delegated to PostgreSQL Flexible Server."
   value       = azurerm_subnet.database.id
+  # The server joins the subnet once its security group is attached.
+  depends_on = [azurerm_subnet_network_security_group_association.database]
 }
 
 output "database_dns_zone_id" {

@@ -1,6 +1,11 @@
 variable "account_name" {
   description = "Globally unique storage account name (3-24 lowercase letters and digits)."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]{3,24}$", var.account_name))
+    error_message = "account_name must be 3-24 lowercase letters and digits."
+  }
 }
 
 variable "location" {
@@ -10,6 +15,11 @@ variable "location" {
 
 variable "resource_group_name" {
   description = "Resource group of the account."
+  type        = string
+}
+
+variable "log_analytics_workspace_id" {
+  description = "Log Analytics workspace that receives the blob access logs."
   type        = string
 }
 
