@@ -225,11 +225,13 @@ describe('deploy/ files with yamllint and shellcheck', () => {
     }
   });
 
-  it.skipIf(!shellcheck)('write-deploy-values.sh passes shellcheck', async () => {
+  it.skipIf(!shellcheck)('write-deploy-values.sh and render-overlays.sh pass shellcheck', async () => {
     for (const variant of variants) {
       const { dir: repo } = await generateRepo(variant);
-      const result = await execa('shellcheck', ['-f', 'gcc', join(repo, 'deploy/k8s/write-deploy-values.sh')], { reject: false });
-      expect(result.stdout, JSON.stringify(variant)).toBe('');
+      for (const script of ['write-deploy-values.sh', 'render-overlays.sh']) {
+        const result = await execa('shellcheck', ['-f', 'gcc', join(repo, 'deploy/k8s', script)], { reject: false });
+        expect(result.stdout, `${script} ${JSON.stringify(variant)}`).toBe('');
+      }
     }
   });
 });
