@@ -19,9 +19,3 @@ variable "noncurrent_version_days" {
   type        = number
   default     = 90
 }
-
-variable "access_log_days" {
-  description = "Days the bucket's access logs are kept."
-  type        = number
-  default     = 365
-}
