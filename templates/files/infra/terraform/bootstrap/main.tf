@@ -49,6 +49,22 @@ module "registry" {
   name     = var.name
   location = var.region
 }
+
+# Cloud Audit Logs record every read and write of the project's bucket objects
+# (the state, MLflow artifacts, DVC data: who, what, when), the method Google
+# recommends over bucket usage logs.
+resource "google_project_iam_audit_config" "storage" {
+  project = var.project_id
+  service = "storage.googleapis.com"
+
+  audit_log_config {
+    log_type = "DATA_READ"
+  }
+
+  audit_log_config {
+    log_type = "DATA_WRITE"
+  }
+}
 {{/if}}
 {{#if isAzure}}
 

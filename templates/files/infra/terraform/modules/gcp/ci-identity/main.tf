@@ -17,11 +17,13 @@ resource "google_iam_workload_identity_pool" "this" {
 }
 
 resource "google_iam_workload_identity_pool_provider" "this" {
+  #checkov:skip=CKV_GCP_125:The condition pins the exact subject (repo:<org/repo>:environment:<env>), repository and environment, passed from main.tf; checkov does not resolve them through the module variables
   workload_identity_pool_id          = google_iam_workload_identity_pool.this.workload_identity_pool_id
   workload_identity_pool_provider_id = var.provider_id
   display_name                       = var.provider_id
   attribute_mapping                  = var.attribute_mapping
-  attribute_condition                = var.attribute_condition
+  # The exact subject, as well as the caller's condition: no other token gets a federated credential.
+  attribute_condition = "assertion.sub == \"${var.subject}\" && (${var.attribute_condition})"
 
   oidc {
     issuer_uri = var.issuer_uri

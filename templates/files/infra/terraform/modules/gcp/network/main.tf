@@ -1,5 +1,6 @@
-# A VPC with one subnet (secondary ranges for pods and services), Cloud NAT for
-# private nodes' egress, and private services access for Cloud SQL.
+# A VPC with one subnet (secondary ranges for pods and services, flow logs), a
+# logged deny-all ingress rule, Cloud NAT for private nodes' egress, and private
+# services access for Cloud SQL.
 
 terraform {
   required_providers {
@@ -29,6 +30,32 @@ resource "google_compute_subnetwork" "nodes" {
   secondary_ip_range {
     range_name    = "services"
     ip_cidr_range = var.services_cidr
+  }
+
+  # VPC Flow Logs, sampled and aggregated to keep the Cloud Logging volume small.
+  log_config {
+    aggregation_interval = "INTERVAL_5_MIN"
+    flow_sampling        = 0.5
+    metadata             = "INCLUDE_ALL_METADATA"
+  }
+}
+
+# An explicit, logged version of the implied deny-all ingress rule: whatever no
+# higher-priority rule (GKE creates its own) admits is refused and recorded.
+resource "google_compute_firewall" "deny_ingress" {
+  name      = "${var.name}-deny-ingress"
+  network   = google_compute_network.this.id
+  direction = "INGRESS"
+  priority  = 65534
+
+  source_ranges = ["0.0.0.0/0"]
+
+  deny {
+    protocol = "all"
+  }
+
+  log_config {
+    metadata = "EXCLUDE_ALL_METADATA"
   }
 }
 

@@ -11,6 +11,7 @@ terraform {
 }
 
 resource "google_storage_bucket" "this" {
+  #checkov:skip=CKV_GCP_62:Object access is recorded by Cloud Audit Logs (Data Access logs for storage.googleapis.com, bootstrap/), which Google recommends over bucket usage logs
   name          = var.bucket_name
   location      = var.location
   force_destroy = var.force_destroy
