@@ -23,6 +23,8 @@ data "aws_caller_identity" "current" {}
 locals {
   # Bucket names are global: the account ID keeps them this account's own.
   account_id = data.aws_caller_identity.current.account_id
+  # Created by bootstrap/ (modules/aws/access-logs); receives the buckets' access logs.
+  access_log_bucket = "{{cloudNames.bucketStem}}-access-logs-${local.account_id}"
 }
 
 data "aws_ecr_repository" "service" {
@@ -61,16 +63,18 @@ module "cluster" {
 module "mlflow_artifacts" {
   source = "./modules/aws/storage"
 
-  bucket_name   = "{{cloudNames.bucketStem}}-${var.environment}-mlflow-${local.account_id}"
-  force_destroy = !var.deletion_protection
+  bucket_name       = "{{cloudNames.bucketStem}}-${var.environment}-mlflow-${local.account_id}"
+  force_destroy     = !var.deletion_protection
+  access_log_bucket = local.access_log_bucket
 }
 {{#if dvc}}
 
 module "dvc_data" {
   source = "./modules/aws/storage"
 
-  bucket_name   = "{{cloudNames.bucketStem}}-${var.environment}-dvc-${local.account_id}"
-  force_destroy = !var.deletion_protection
+  bucket_name       = "{{cloudNames.bucketStem}}-${var.environment}-dvc-${local.account_id}"
+  force_destroy     = !var.deletion_protection
+  access_log_bucket = local.access_log_bucket
 }
 {{/if}}
 

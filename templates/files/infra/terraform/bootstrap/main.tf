@@ -5,12 +5,21 @@
 
 data "aws_caller_identity" "current" {}
 
+# Receives the S3 server access logs of the state bucket and of every
+# environment's buckets (the root derives the same name).
+module "access_logs" {
+  source = "../modules/aws/access-logs"
+
+  bucket_name = "{{cloudNames.bucketStem}}-access-logs-${data.aws_caller_identity.current.account_id}"
+}
+
 module "state" {
   source = "../modules/aws/storage"
 
   # Bucket names are global: the account ID keeps this one unique.
   bucket_name             = "${var.name}-tfstate-${data.aws_caller_identity.current.account_id}"
   noncurrent_version_days = 365
+  access_log_bucket       = module.access_logs.name
 }
 
 module "registry" {

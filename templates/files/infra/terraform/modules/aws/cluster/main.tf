@@ -1,4 +1,4 @@
-# EKS with private nodes, envelope encryption of Secrets, audit logs, access
+# EKS with private nodes, envelope encryption of Secrets, all control-plane logs, access
 # entries (no aws-auth ConfigMap) and an OIDC provider for IRSA.
 
 terraform {
@@ -11,6 +11,8 @@ terraform {
 
 data "aws_partition" "current" {}
 
+data "aws_caller_identity" "current" {}
+
 locals {
   managed_policy = "arn:${data.aws_partition.current.partition}:iam::aws:policy"
 }
@@ -19,6 +21,18 @@ resource "aws_kms_key" "secrets" {
   description             = "Envelope encryption of Kubernetes Secrets in ${var.name}"
   enable_key_rotation     = true
   deletion_window_in_days = 30
+
+  # The default key policy, written out: the account's IAM policies decide who uses the key.
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountIAMPolicies"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
 }
 
 resource "aws_iam_role" "cluster" {
@@ -39,6 +53,8 @@ resource "aws_iam_role_policy_attachment" "cluster" {
 }
 
 resource "aws_eks_cluster" "this" {
+  #checkov:skip=CKV_AWS_39:Hosted CI runners deploy through the public endpoint; every request still needs IAM authentication and an access entry
+  #checkov:skip=CKV_AWS_38:Hosted CI runners have no fixed addresses, so the default is open; set cluster_endpoint_public_cidrs to narrow it (README)
   name     = var.name
   version  = var.kubernetes_version
   role_arn = aws_iam_role.cluster.arn
@@ -62,7 +78,7 @@ resource "aws_eks_cluster" "this" {
     }
   }
 
-  enabled_cluster_log_types = ["api", "audit", "authenticator"]
+  enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
   depends_on = [aws_iam_role_policy_attachment.cluster]
 }

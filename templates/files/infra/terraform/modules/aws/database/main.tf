@@ -1,6 +1,8 @@
 # PostgreSQL for the MLflow backend store: private, encrypted, backed up, TLS
 # enforced (PostgreSQL 15+ default), master password generated and rotated by
 # RDS in Secrets Manager so it never appears in Terraform state or outputs.
+# Logs (schema changes, slow queries, connections) go to CloudWatch Logs;
+# Performance Insights (free 7-day retention) and enhanced monitoring are on.
 
 terraform {
   required_providers {
@@ -30,7 +32,61 @@ resource "aws_vpc_security_group_ingress_rule" "postgres" {
   description                  = "PostgreSQL from the cluster"
 }
 
+# Logs statements that change the schema or roles (not data, so no values), every
+# statement slower than one second, and connections; TLS stays enforced.
+resource "aws_db_parameter_group" "this" {
+  name_prefix = "${var.name}-"
+  family      = "postgres${var.engine_version}"
+  description = "MLflow PostgreSQL: DDL, slow-query and connection logging, TLS only"
+
+  parameter {
+    name  = "log_statement"
+    value = "ddl"
+  }
+
+  parameter {
+    name  = "log_min_duration_statement"
+    value = "1000"
+  }
+
+  parameter {
+    name  = "log_connections"
+    value = "1"
+  }
+
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1"
+  }
+
+  # A new major version needs a new family; the instance moves over before the old group goes.
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+data "aws_partition" "current" {}
+
+# Lets RDS publish OS metrics (enhanced monitoring) to CloudWatch Logs.
+resource "aws_iam_role" "monitoring" {
+  name = "${var.name}-rds-monitoring"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "monitoring.rds.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "monitoring" {
+  role       = aws_iam_role.monitoring.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+}
+
 resource "aws_db_instance" "this" {
+  #checkov:skip=CKV_AWS_354:Performance Insights is encrypted with the AWS managed aws/rds key, like the storage; a customer-managed key is a cost and key-policy trade-off this template does not make
   identifier     = var.name
   engine         = "postgres"
   engine_version = var.engine_version
@@ -49,6 +105,13 @@ resource "aws_db_instance" "this" {
   vpc_security_group_ids = [aws_security_group.this.id]
   publicly_accessible    = false
   multi_az               = var.multi_az
+  parameter_group_name   = aws_db_parameter_group.this.name
+
+  enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
+  performance_insights_enabled          = true
+  performance_insights_retention_period = 7
+  monitoring_interval                   = 60
+  monitoring_role_arn                   = aws_iam_role.monitoring.arn
 
   iam_database_authentication_enabled = true
   auto_minor_version_upgrade          = true
@@ -57,4 +120,6 @@ resource "aws_db_instance" "this" {
   deletion_protection                 = var.deletion_protection
   skip_final_snapshot                 = !var.deletion_protection
   final_snapshot_identifier           = "${var.name}-final"
+
+  depends_on = [aws_iam_role_policy_attachment.monitoring]
 }

@@ -1,5 +1,6 @@
 # A VPC with private subnets for nodes and the database, public subnets for
-# load balancers, and NAT for egress (one gateway per zone when highly available).
+# load balancers, NAT for egress (one gateway per zone when highly available),
+# a default security group that admits nothing, and flow logs to CloudWatch.
 
 terraform {
   required_providers {
@@ -10,6 +11,7 @@ terraform {
 }
 
 data "aws_availability_zones" "available" {
+  #checkov:skip=CKV_AWS_394:Subnets take the first zone_count names in sorted order and AWS gives new zones later letters, so an added zone moves none; fixed names would break regions whose letters skip (ap-northeast-1 has no b)
   state = "available"
 }
 
@@ -26,6 +28,55 @@ resource "aws_vpc" "this" {
   tags = {
     Name = var.name
   }
+}
+
+# Takes over the VPC's default security group and removes its rules: nothing
+# here uses it (EKS, RDS and NAT have their own), so nothing can join it by accident.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = {
+    Name = "${var.name}-default-deny"
+  }
+}
+
+# Accepted and rejected flows of every interface, for incident response.
+resource "aws_cloudwatch_log_group" "flow_logs" {
+  #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts flow logs at rest with service keys; a customer-managed key per log group is a cost and key-policy trade-off this template does not make
+  name              = "/aws/vpc/${var.name}/flow-logs"
+  retention_in_days = var.flow_log_retention_days
+}
+
+resource "aws_iam_role" "flow_logs" {
+  name = "${var.name}-flow-logs"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "vpc-flow-logs.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  name = "write-flow-logs"
+  role = aws_iam_role.flow_logs.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+      Resource = "${aws_cloudwatch_log_group.flow_logs.arn}:*"
+    }]
+  })
+}
+
+resource "aws_flow_log" "this" {
+  vpc_id          = aws_vpc.this.id
+  traffic_type    = "ALL"
+  log_destination = aws_cloudwatch_log_group.flow_logs.arn
+  iam_role_arn    = aws_iam_role.flow_logs.arn
 }
 
 resource "aws_subnet" "private" {

@@ -23,3 +23,9 @@ variable "cluster_tag_value" {
   description = "EKS cluster name, tagged on subnets so load balancers find them."
   type        = string
 }
+
+variable "flow_log_retention_days" {
+  description = "Days VPC flow logs are kept in CloudWatch Logs."
+  type        = number
+  default     = 365
+}

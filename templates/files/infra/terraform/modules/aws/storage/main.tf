@@ -1,5 +1,6 @@
 # A private bucket: encrypted with KMS, versioned, all public access blocked,
-# TLS required, object ownership enforced, old versions expired.
+# TLS required, object ownership enforced, old versions expired, server access
+# logs delivered to the account's access-log bucket (modules/aws/access-logs).
 
 terraform {
   required_providers {
@@ -10,8 +11,16 @@ terraform {
 }
 
 resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_144:State and artifacts stay in one region; cross-region replication doubles storage cost (versioning covers overwrites and deletes)
+  #checkov:skip=CKV2_AWS_62:Nothing in the service consumes bucket events, so notifications would have no target
   bucket        = var.bucket_name
   force_destroy = var.force_destroy
+}
+
+resource "aws_s3_bucket_logging" "this" {
+  bucket        = aws_s3_bucket.this.id
+  target_bucket = var.access_log_bucket
+  target_prefix = "${var.bucket_name}/"
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {

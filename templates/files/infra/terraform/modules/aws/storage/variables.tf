@@ -14,3 +14,8 @@ variable "noncurrent_version_days" {
   type        = number
   default     = 90
 }
+
+variable "access_log_bucket" {
+  description = "Bucket that receives this bucket's server access logs (same account and region)."
+  type        = string
+}
