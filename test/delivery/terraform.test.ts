@@ -259,16 +259,21 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
 
   it('keeps object storage encrypted, versioned and private', async () => {
     if (answers.cloud === 'aws') {
-      expect(only(resources(hcl, 'aws_s3_bucket_versioning'), 'versioning').versioning_configuration).toEqual([{ status: 'Enabled' }]);
-      const encryption = only(resources(hcl, 'aws_s3_bucket_server_side_encryption_configuration'), 'encryption');
+      // The storage module's bucket (state, artifacts, data); modules/aws/access-logs is the log bucket, checked below.
+      const storage = `${root}/modules/aws/storage`;
+      expect(only(resources(hcl, 'aws_s3_bucket_versioning', storage), 'versioning').versioning_configuration).toEqual([{ status: 'Enabled' }]);
+      const encryption = only(resources(hcl, 'aws_s3_bucket_server_side_encryption_configuration', storage), 'encryption');
       expect(encryption.rule[0].apply_server_side_encryption_by_default).toEqual([{ sse_algorithm: 'aws:kms' }]);
-      expect(only(resources(hcl, 'aws_s3_bucket_public_access_block'), 'public access block')).toMatchObject({
+      expect(only(resources(hcl, 'aws_s3_bucket_public_access_block', storage), 'public access block')).toMatchObject({
         block_public_acls: true,
         block_public_policy: true,
         ignore_public_acls: true,
         restrict_public_buckets: true,
       });
-      expect(only(resources(hcl, 'aws_s3_bucket_policy'), 'bucket policy').policy).toContain('"aws:SecureTransport" = "false"');
+      expect(only(resources(hcl, 'aws_s3_bucket_policy', storage), 'bucket policy').policy).toContain('"aws:SecureTransport" = "false"');
+      const logs = `${root}/modules/aws/access-logs`;
+      expect(only(resources(hcl, 'aws_s3_bucket_public_access_block', logs), 'access-log bucket public access block')).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+      expect(only(resources(hcl, 'aws_s3_bucket_logging', storage), 'access logging').target_bucket).toBeDefined();
       expect(block(hcl, `${root}/main.tf`, 'module', 'mlflow_artifacts').bucket_name).toBe('churn-model-${var.environment}-mlflow-${local.account_id}');
     }
     if (answers.cloud === 'gcp') {
