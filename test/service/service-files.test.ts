@@ -133,6 +133,11 @@ describe.each(combos)('service files for $name (python $python, $cloud)', (overr
     expect(api.ports).toEqual([`127.0.0.1:${context.port}:${context.port}`]);
     expect(mlflow.ports).toEqual([`127.0.0.1:${context.mlflowPort}:${context.mlflowPort}`]);
     expect(mlflow.image).toBe(context.versions.service!.mlflowImage);
+    // The server is the release of the client the lock holds (what the lifecycle tests run against).
+    const locked = /\[\[package\]\]\nname = "mlflow-skinny"\nversion = "([^"]+)"/.exec(await read('uv.lock'))?.[1];
+    expect(mlflow.image).toBe(`ghcr.io/mlflow/mlflow:v${locked}`);
+    const cluster = parseYaml(await read('deploy/k8s/components/mlflow/deployment.yaml')) as any;
+    expect(cluster.spec.template.spec.containers[0].image).toBe(mlflow.image);
     expect(mlflow.command).toContain(`--port=${context.mlflowPort}`);
     for (const service of [api, trainer]) {
       expect(service.build.context).toBe('.');
