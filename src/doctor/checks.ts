@@ -21,6 +21,7 @@ import type { RegisteredCheck, CheckGroup, Rule } from './types.js';
 import { gitlabSecurityCheck, workflowSecurityCheck } from './validators/ci-security.js';
 import { dockerfileCheck } from './validators/dockerfile.js';
 import { actionlintCheck, shellcheckCheck } from './validators/github-actions.js';
+import { mlflowServerCheck } from './agreement/mlflow-server.js';
 import { checkovCheck } from './validators/checkov.js';
 import { hadolintCheck } from './validators/hadolint.js';
 import { gitlabCiCheck, gitlabShellcheckCheck } from './validators/gitlab-ci.js';
@@ -40,6 +41,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['agreement', 'image-repository', imageRepositoryCheck],
   ['agreement', 'python-version', pythonVersionCheck],
   ['agreement', 'model-name', modelNameCheck],
+  ['agreement', 'mlflow-server', mlflowServerCheck],
   ['agreement', 'ci-inputs-documented', documentedCiInputsCheck],
 
   ['validator', 'actionlint', actionlintCheck],

@@ -12,6 +12,7 @@ import { parse as parseToml } from 'smol-toml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { agreementChecks } from '../../src/doctor/checks.js';
+import { lockedClient } from '../../src/doctor/agreement/mlflow-server.js';
 import { loadRepoView } from '../../src/doctor/repo-view.js';
 import { dockerfileCheck } from '../../src/doctor/validators/dockerfile.js';
 import { deriveContext } from '../../src/derive.js';
@@ -134,8 +135,7 @@ describe.each(combos)('service files for $name (python $python, $cloud)', (overr
     expect(mlflow.ports).toEqual([`127.0.0.1:${context.mlflowPort}:${context.mlflowPort}`]);
     expect(mlflow.image).toBe(context.versions.service!.mlflowImage);
     // The server is the release of the client the lock holds (what the lifecycle tests run against).
-    const locked = /\[\[package\]\]\nname = "mlflow-skinny"\nversion = "([^"]+)"/.exec(await read('uv.lock'))?.[1];
-    expect(mlflow.image).toBe(`ghcr.io/mlflow/mlflow:v${locked}`);
+    expect(mlflow.image).toBe(`ghcr.io/mlflow/mlflow:v${lockedClient(await read('uv.lock'))?.version}`);
     const cluster = parseYaml(await read('deploy/k8s/components/mlflow/deployment.yaml')) as any;
     expect(cluster.spec.template.spec.containers[0].image).toBe(mlflow.image);
     expect(mlflow.command).toContain(`--port=${context.mlflowPort}`);
