@@ -47,6 +47,9 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   const out = createOutput(ctx, options);
   // The config reader brings the YAML parser: loaded only with --config.
   const config = options.config ? await (await import('../answers/config-file.js')).loadConfigFile(resolve(ctx.cwd, options.config)) : undefined;
+  // git is asked for the author's default at once, and answers while the prompter, the target check and the templates load.
+  const authorGiven = options.flags.author !== undefined || config?.values.author !== undefined;
+  const gitUserName = authorGiven ? Promise.resolve(undefined) : globalGitUserName(ctx.env);
   const prompter = !options.yes && ctx.interactive ? await ctx.loadPrompter() : undefined;
   // The target is checked as soon as it is known: before any question with a directory
   // argument, right after the name without one; a dry run writes nothing and checks nothing.
@@ -67,8 +70,8 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
     if (conflict) throw conflict;
   };
   if (directoryArg !== undefined) await checkTarget(resolve(ctx.cwd, directoryArg));
-  const authorGiven = options.flags.author !== undefined || config?.values.author !== undefined;
-  const gitUserName = authorGiven ? undefined : await globalGitUserName(ctx.env);
+  const templates = await loadTemplates(options.templatesRoot);
+  const gitUser = await gitUserName;
   if (prompter) {
     out.line(`mlforge ${mlforgeVersion}: a few questions about your model service, then the repository is written.`);
     out.line(out.color.dim('Enter takes the default shown; Ctrl-C quits. Nothing is written until you confirm.'));
@@ -81,14 +84,13 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
     yes: options.yes || (options.dryRun && !prompter),
     hints: {
       ...(directoryArg ? { directoryName: basename(resolve(ctx.cwd, directoryArg)) } : {}),
-      ...(gitUserName ? { gitUserName } : {}),
+      ...(gitUser ? { gitUserName: gitUser } : {}),
     },
     onAnswer: async (key, partial) => {
       if (key === 'name' && directoryArg === undefined) await checkTarget(resolve(ctx.cwd, String(partial.name)));
     },
   });
   const target = resolve(ctx.cwd, directoryArg ?? answers.name);
-  const templates = await loadTemplates(options.templatesRoot);
   const plan = planProject(answers, templates, mlforgeVersion);
 
   if (options.dryRun) {

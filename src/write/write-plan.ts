@@ -96,7 +96,7 @@ export async function writePlan(plan: Plan, target: string, options: WriteOption
   let succeeded = false;
   try {
     lock = acquireLock(resolved.root, resolved.state.kind !== 'missing');
-    const leftovers = cleanLeftovers(fs, resolved, options.force);
+    const leftovers = cleanLeftovers(fs, resolved, options.force, lock);
     // Re-read the state under the lock: another run may have finished meanwhile.
     const current = resolveTarget(fs, target);
     if (current.state.kind === 'not-a-directory') throw notADirectory(target);
@@ -207,13 +207,19 @@ function createParents(fs: WriterFs, resolved: ResolvedTarget, target: string): 
   return first;
 }
 
-/** Removes leftovers of dead runs on this target (we hold its lock); keeps backups and says what they are. */
-function cleanLeftovers(fs: WriterFs, resolved: ResolvedTarget, force: boolean): NonNullable<WriteResult['leftovers']> {
+/**
+ * Removes leftovers of dead runs on this target (we hold its lock); keeps backups and says what they are.
+ * A staging sibling exists only while its run holds the sibling lock, so a killed run leaves both: the
+ * parent is listed only when this run took over such a stale lock, and a crowded parent costs nothing
+ * otherwise.
+ */
+function cleanLeftovers(fs: WriterFs, resolved: ResolvedTarget, force: boolean, lock: Lock): NonNullable<WriteResult['leftovers']> {
   const removed: string[] = [];
   const kept: Array<{ path: string; meaning: string }> = [];
   const base = basename(resolved.root);
   const stale = (leftover: Leftover) => leftover.pid === undefined || !processAlive(leftover.pid) || leftover.pid === process.pid;
-  const siblings = findMlforgeLeftovers(resolved.parent, { fs }).filter(
+  const siblingLock = dirname(lock.path) === resolved.parent;
+  const siblings = (lock.tookOverStale && siblingLock ? findMlforgeLeftovers(resolved.parent, { fs }) : []).filter(
     (leftover) => leftover.kind === 'staging-directory' && leftover.path.startsWith(`.${base}.mlforge-`) && stale(leftover),
   );
   for (const leftover of siblings) {

@@ -4,6 +4,7 @@
 
 import * as nodeFs from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/errors.js';
@@ -144,5 +145,39 @@ describe('conflicts and success', () => {
     const again = await writePlan(plan, dir, { force: true });
     expect(again.written).toEqual([]);
     expect(again.unchanged).toHaveLength(plan.files.length);
+  });
+});
+
+describe('the parent is listed for leftovers only after a killed run', () => {
+  /** The real fs, recording the directories listed. */
+  function listingFs(): { fs: WriterFs; listed: string[] } {
+    const listed: string[] = [];
+    const readdirSync = ((path: nodeFs.PathLike, ...rest: unknown[]) => {
+      listed.push(String(path));
+      return (nodeFs.readdirSync as (...args: unknown[]) => unknown)(path, ...rest);
+    }) as typeof nodeFs.readdirSync;
+    return { fs: { ...nodeFs, readdirSync } as WriterFs, listed };
+  }
+  const deadStaging = '.fault-svc.mlforge-999999-deadbeef';
+
+  it('without a lock left behind, a new target does not read its parent (a crowded parent costs nothing)', async () => {
+    const parent = await tempDir('mlforge-faults-');
+    await mkdir(join(parent, deadStaging));
+    const { fs, listed } = listingFs();
+    await writePlan(plan, join(parent, 'fault-svc'), { force: false, fs });
+    expect(listed).not.toContain(parent);
+    expect(nodeFs.readdirSync(parent).sort()).toEqual([deadStaging, 'fault-svc']);
+  });
+
+  it("a stale lock of a dead run is taken over and that run's staging directory removed", async () => {
+    const parent = await tempDir('mlforge-faults-');
+    await mkdir(join(parent, deadStaging));
+    const lock = { pid: 999999, host: hostname(), started: '2026-01-01T00:00:00.000Z' };
+    await writeFile(join(parent, '.fault-svc.mlforge-lock'), `${JSON.stringify(lock)}\n`);
+    const { fs, listed } = listingFs();
+    const result = await writePlan(plan, join(parent, 'fault-svc'), { force: false, fs });
+    expect(listed).toContain(parent);
+    expect(result.leftovers?.removed).toEqual([join(parent, deadStaging)]);
+    expect(nodeFs.readdirSync(parent)).toEqual(['fault-svc']);
   });
 });
