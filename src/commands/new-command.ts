@@ -123,7 +123,7 @@ export async function runNew(directoryArg: string | undefined, options: NewOptio
   let git: GitResult = { status: 'skipped', reason: '--no-git' };
   if (options.git) {
     const endGit = out.progress('Initialising git repository');
-    git = await gitInit(target, { env: ctx.env, mlforgeVersion });
+    git = await gitInit(target, { env: ctx.env, mlforgeVersion, paths: plan.files.map((file) => file.path) });
     // Reported once: a line when it committed or was skipped by design (inside a repository),
     // one warning on stderr when git is missing or failed.
     if (git.status === 'committed') endGit(`git repository on branch ${git.branch}, commit ${git.commit}`);

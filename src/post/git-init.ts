@@ -1,16 +1,24 @@
-// Post-step: `git init` and an initial commit in three git processes. Skipped
-// inside an existing repository; a missing git is a warning, not a failure.
+// Post-step: `git init` and an initial commit holding exactly the files mlforge
+// wrote. Skipped inside an existing repository; a missing git is a warning, not
+// a failure.
+//
+// The commit is made by `git fast-import` from one stream (commit-stream.ts),
+// which writes a single pack, then `git reset` writes the index: a `git add` of
+// the tree writes a loose object per file and per directory, and with `git
+// commit` that cost about twice as much. Identities and the branch come from
+// git itself (`git var`, `git symbolic-ref`), asked in parallel.
 //
 // The repository is built in a hidden directory inside the target
 // (.mlforge-git-<8 hex digits>/.git, with the target as work tree) and renamed to
-// .git only once the commit exists, so the target never holds a half-made .git:
-// an interrupt, a failure or a timeout removes the hidden directory, and even a
-// SIGKILL leaves no .git behind (only that hidden directory).
+// .git only once the commit and its index exist, so the target never holds a
+// half-made .git: an interrupt, a failure or a timeout removes the hidden
+// directory, and even a SIGKILL leaves no .git behind (only that directory).
 
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmdirSync, rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
+import { ChangedFileError, commitStream } from './commit-stream.js';
 import { gitEnvironment, neutralConfig } from './git-env.js';
 import { insideRepository } from './inside-repository.js';
 import { runGit, type GitRun } from './run-git.js';
@@ -23,6 +31,8 @@ export type GitResult =
 export interface GitInitOptions {
   env: NodeJS.ProcessEnv;
   mlforgeVersion: string;
+  /** The files mlforge wrote, relative to the directory: exactly these are committed. */
+  paths: readonly string[];
   timeoutMs?: number;
 }
 
@@ -35,46 +45,84 @@ const missingIdentity = /Please tell me who you are|unable to auto-detect email 
 export async function gitInit(directory: string, options: GitInitOptions): Promise<GitResult> {
   if (insideRepository(directory)) return { status: 'skipped', reason: 'the directory is inside an existing git repository' };
   const staging = join(directory, `${GIT_STAGING_PREFIX}${randomBytes(4).toString('hex')}`);
-  let running: ChildProcess | undefined;
+  const running = new Set<ChildProcess>();
   let finished = false;
   const discard = () => {
     if (finished) return;
-    running?.kill('SIGKILL');
+    for (const child of running) child.kill('SIGKILL');
     rmSync(staging, { recursive: true, force: true, maxRetries: 3 });
   };
   const release = onInterrupt(discard);
-  const git = (args: string[]): Promise<GitRun> =>
-    runGit(args, { cwd: directory, env: gitEnvironment(options.env), timeoutMs: options.timeoutMs ?? 60_000, onSpawn: (child) => (running = child) });
+  const git = (args: string[], input?: Buffer): Promise<GitRun> => {
+    let mine: ChildProcess | undefined;
+    return runGit(args, {
+      cwd: directory,
+      env: gitEnvironment(options.env),
+      timeoutMs: options.timeoutMs ?? 60_000,
+      ...(input ? { input } : {}),
+      onSpawn: (child) => {
+        if (child) running.add((mine = child));
+        else if (mine) running.delete(mine);
+      },
+    });
+  };
   try {
     // `git init` honours init.defaultBranch (and init.templateDir) on its own.
     const init = await git([...neutralConfig, 'init', '--quiet', staging]);
     if (init.spawnError?.code === 'ENOENT') return { status: 'skipped', reason: 'git is not installed' };
     if (!init.ok) return await failure('git init', init);
     const repository = ['--git-dir', join(staging, '.git'), '--work-tree', directory, ...neutralConfig];
-    const add = await git([...repository, 'add', '--all', '--', '.', `:(exclude)${basename(staging)}`]);
-    if (!add.ok) return await failure('git add', add);
-    const message = `Initial commit from mlforge ${options.mlforgeVersion}`;
-    // The user's identity when they have one (config or environment), never one git guesses from the host name.
-    let commit = await git([...repository, '-c', 'user.useConfigOnly=true', 'commit', '--no-verify', '-m', message]);
-    if (!commit.ok && !commit.signal && missingIdentity.test(commit.stderr)) {
-      commit = await git([...repository, ...fallbackIdentity, 'commit', '--no-verify', '-m', message]);
+    const [author, committer, head] = await Promise.all([
+      identity(git, repository, 'GIT_AUTHOR_IDENT'),
+      identity(git, repository, 'GIT_COMMITTER_IDENT'),
+      git([...repository, 'symbolic-ref', 'HEAD']),
+    ]);
+    for (const found of [author, committer]) if ('failed' in found) return await failure('git var', found.failed);
+    if (!head.ok) return await failure('git symbolic-ref', head);
+    const ref = head.stdout.trim();
+    let stream: Buffer;
+    try {
+      stream = commitStream({
+        directory,
+        paths: options.paths,
+        ref,
+        author: (author as { ident: string }).ident,
+        committer: (committer as { ident: string }).ident,
+        message: `Initial commit from mlforge ${options.mlforgeVersion}\n`,
+      });
+    } catch (error) {
+      if (error instanceof ChangedFileError) return { status: 'failed', reason: `git commit: ${error.message}` };
+      throw error;
     }
-    if (!commit.ok) return await failure('git commit', commit);
+    // No deltas (one commit has nothing to delta against) and fast zlib, as git's own loose objects.
+    const imported = await git([...repository, '-c', 'pack.compression=1', 'fast-import', '--quiet', '--done', '--depth=0'], stream);
+    if (!imported.ok) return await failure('git fast-import', imported);
+    const reset = await git([...repository, 'reset', '--quiet']);
+    if (!reset.ok) return await failure('git reset', reset);
     // Synchronous, so no signal handler runs between the rename and `finished`.
     renameSync(join(staging, '.git'), join(directory, '.git'));
     finished = true;
     rmdirSync(staging);
-    return { status: 'committed', ...summary(commit.stdout) };
+    return { status: 'committed', branch: ref.replace(/^refs\/heads\//, ''), commit: imported.stdout.trim().slice(0, 7) };
   } finally {
     release();
     discard();
   }
 }
 
-/** `[main (root-commit) 1a2b3c4] Initial commit ...`: the branch and the short commit id. */
-function summary(stdout: string): { branch: string; commit: string } {
-  const match = /^\[(.+) \(root-commit\) ([0-9a-f]+)\]/m.exec(stdout);
-  return { branch: match?.[1] ?? 'unknown', commit: match?.[2] ?? 'unknown' };
+/**
+ * The identity git would commit with (`git var`, honouring the GIT_AUTHOR_ and GIT_COMMITTER_ variables and the
+ * config); never one git guesses from the host name: without one, mlforge <mlforge@localhost>.
+ */
+async function identity(
+  git: (args: string[]) => Promise<GitRun>,
+  repository: string[],
+  variable: 'GIT_AUTHOR_IDENT' | 'GIT_COMMITTER_IDENT',
+): Promise<{ ident: string } | { failed: GitRun }> {
+  let found = await git([...repository, '-c', 'user.useConfigOnly=true', 'var', variable]);
+  if (!found.ok && !found.signal && missingIdentity.test(found.stderr)) found = await git([...repository, ...fallbackIdentity, 'var', variable]);
+  const ident = found.stdout.trim();
+  return found.ok && ident !== '' && !ident.includes('\n') ? { ident } : { failed: found };
 }
 
 async function failure(step: string, run: GitRun): Promise<GitResult> {

@@ -1,5 +1,6 @@
 // The git post-step of `mlforge new`, through the built CLI with real git and
-// real signals: three processes, the user's config honoured but not its hooks,
+// real signals: the commit made by fast-import equal to what `git add --all`
+// would record, the user's config honoured but not its hooks,
 // no inherited GIT_* variable steering it, and an interrupt or a closed stdout
 // never leaving a half-made repository.
 
@@ -20,19 +21,19 @@ const realGit = (() => {
 })();
 if (!realGit) console.log('skipped: git not available (the git post-step needs it)');
 
-/** A `git` on PATH that logs each invocation and, when asked, pauses or fails on `git add`. */
+/** A `git` on PATH that logs each invocation and, when asked, pauses or fails on `git fast-import`. */
 async function gitWrapper(): Promise<{ bin: string; log: string; marker: string }> {
   const bin = await tempDir('mlforge-gitwrap-');
   const log = join(bin, 'invocations.log');
-  const marker = join(bin, 'add-started');
+  const marker = join(bin, 'import-started');
   await writeFile(
     join(bin, 'git'),
     `#!/bin/sh
 printf '%s\\n' "$*" >> '${log}'
 case " $* " in
-  *" add "*)
-    [ -n "$TEST_GIT_ADD_FAILS" ] && { echo 'fatal: simulated failure' >&2; exit 1; }
-    [ -n "$TEST_GIT_ADD_PAUSE" ] && { : > '${marker}'; sleep "$TEST_GIT_ADD_PAUSE"; } ;;
+  *" fast-import "*)
+    [ -n "$TEST_GIT_IMPORT_FAILS" ] && { echo 'fatal: simulated failure' >&2; exit 1; }
+    [ -n "$TEST_GIT_IMPORT_PAUSE" ] && { : > '${marker}'; sleep "$TEST_GIT_IMPORT_PAUSE"; } ;;
 esac
 exec '${realGit}' "$@"
 `,
@@ -61,6 +62,14 @@ function subcommand(line: string): string | undefined {
   return undefined;
 }
 
+/** The logged subcommands in order, the ones that run in parallel between init and fast-import as one sorted group. */
+function steps(lines: string[]): Array<string | string[]> {
+  const names = lines.map((line) => subcommand(line) ?? '');
+  const first = names.indexOf('init');
+  const importAt = names.indexOf('fast-import');
+  return [...names.slice(0, first + 1), names.slice(first + 1, importAt).sort(), ...names.slice(importAt)];
+}
+
 const leftovers = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('.mlforge-git-'));
 
 async function waitFor(path: string): Promise<void> {
@@ -85,7 +94,7 @@ async function expectStateBeforeGit(target: string) {
 describe.skipIf(!realGit)('git post-step of mlforge new', () => {
   beforeAll(assertBuilt);
 
-  it('runs three git processes (init, add, commit), honours init.defaultBranch and the user identity, runs no hook', async () => {
+  it('init, identities and branch asked in parallel, fast-import, reset; honours init.defaultBranch and the user identity, runs no hook', async () => {
     const { bin, log } = await gitWrapper();
     const hooks = await tempDir('mlforge-hooks-');
     const ran = join(hooks, 'ran');
@@ -109,7 +118,7 @@ describe.skipIf(!realGit)('git post-step of mlforge new', () => {
     expect((await git(target, ['log', '--format=%an <%ae>|%cn <%ce>'])).stdout).toBe('Test User <test@example.com>|Test User <test@example.com>');
     // `git config --global user.name` is the author default, asked before any question, not the post-step.
     const invocations = (await readFile(log, 'utf8')).trim().split('\n').filter((line) => !/^config --global user\.name/.test(line));
-    expect(invocations.map(subcommand)).toEqual(['init', 'add', 'commit']);
+    expect(steps(invocations)).toEqual(['init', ['symbolic-ref', 'var', 'var'], 'fast-import', 'reset']);
     expect(existsSync(ran), existsSync(ran) ? await readFile(ran, 'utf8') : '').toBe(false);
     // The template's hook is the user's: installed in the repository, only not run for mlforge's commit.
     expect(existsSync(join(target, '.git', 'hooks', 'post-commit'))).toBe(true);
@@ -154,6 +163,30 @@ describe.skipIf(!realGit)('git post-step of mlforge new', () => {
     expect((await git(other, ['log', '--format=%s'], env)).stdout).toBe('theirs');
   });
 
+  it('commits exactly the files mlforge wrote, as `git add --all` would record them; files already there stay untracked', async () => {
+    const env = await gitHome();
+    const target = join(await tempDir('mlforge-git-'), 'svc');
+    await mkdir(target);
+    await writeFile(join(target, 'notes.txt'), 'mine\n');
+    await writeFile(join(target, '.env'), 'SECRET=1\n');
+    const result = await mlforge(['new', target, '--yes', '--name', 'git-svc', '--force'], { env });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const provenance = (await readFile(join(target, '.mlforge.yml'), 'utf8')).match(/^ {2}\S+: sha256:/gm) ?? [];
+    const tracked = (await git(target, ['ls-files'], env)).stdout.split('\n');
+    expect(tracked).toHaveLength(provenance.length + 1); // the recorded files and .mlforge.yml itself
+    expect(tracked).not.toContain('notes.txt');
+    expect(tracked).not.toContain('.env');
+    // .env is ignored by the generated .gitignore; notes.txt is left for the user to add.
+    expect((await git(target, ['status', '--porcelain'], env)).stdout).toBe('?? notes.txt');
+    // The same tree as `git add --all` of those files (contents, modes and the .gitattributes normalisation).
+    const index = join(await tempDir('mlforge-index-'), 'index');
+    const added = await git(target, ['add', '--all', '--', '.', ':!notes.txt'], { ...env, GIT_INDEX_FILE: index });
+    expect(added.exitCode, String(added.stderr)).toBe(0);
+    const tree = (await git(target, ['write-tree'], { ...env, GIT_INDEX_FILE: index })).stdout;
+    expect(tree).toBe((await git(target, ['rev-parse', 'HEAD^{tree}'], env)).stdout);
+    expect((await git(target, ['ls-files', '-s', 'deploy/k8s/render-overlays.sh'], env)).stdout).toMatch(/^100755 /);
+  });
+
   it('skips inside an existing repository, found from the file system even when GIT_CEILING_DIRECTORIES hides it', async () => {
     const parent = await tempDir('mlforge-git-');
     const env = await gitHome();
@@ -179,9 +212,10 @@ describe.skipIf(!realGit)('git post-step of mlforge new', () => {
     expect(result.exitCode, String(result.stderr)).toBe(0);
     await expectCommitted(target, 'master');
     expect((await git(target, ['log', '--format=%an <%ae>'])).stdout).toBe('mlforge <mlforge@localhost>');
-    // init, add, a commit refused for want of an identity, the commit with the fallback.
+    // init; both `git var` refused for want of an identity, then asked again with the fallback; the commit.
     const calls = (await readFile(log, 'utf8')).trim().split('\n').filter((line) => !/^config --global user\.name/.test(line));
-    expect(calls.map(subcommand)).toEqual(['init', 'add', 'commit', 'commit']);
+    expect(steps(calls)).toEqual(['init', ['symbolic-ref', 'var', 'var', 'var', 'var'], 'fast-import', 'reset']);
+    expect(calls.filter((line) => / var /.test(` ${line} `) && line.includes('user.email=mlforge@localhost'))).toHaveLength(2);
   });
 
   it('a failing git step leaves the files and no repository: a warning, exit 0', async () => {
@@ -189,10 +223,10 @@ describe.skipIf(!realGit)('git post-step of mlforge new', () => {
     const parent = await tempDir('mlforge-git-');
     const target = join(parent, 'svc');
     const result = await mlforge(['new', target, '--yes', '--name', 'git-svc'], {
-      env: { ...(await gitHome()), PATH: `${bin}:${process.env.PATH}`, TEST_GIT_ADD_FAILS: '1' },
+      env: { ...(await gitHome()), PATH: `${bin}:${process.env.PATH}`, TEST_GIT_IMPORT_FAILS: '1' },
     });
     expect(result.exitCode, String(result.stderr)).toBe(0);
-    expect(result.stderr).toContain('warning: git failed: git add: fatal: simulated failure');
+    expect(result.stderr).toContain('warning: git failed: git fast-import: fatal: simulated failure');
     await expectStateBeforeGit(target);
   });
 
@@ -207,7 +241,7 @@ describe.skipIf(!realGit)('git post-step of mlforge new', () => {
       const target = join(parent, 'svc');
       const group = how.startsWith('Ctrl-C');
       const child = mlforge(['new', target, '--yes', '--name', 'git-svc'], {
-        env: { ...(await gitHome()), PATH: `${bin}:${process.env.PATH}`, TEST_GIT_ADD_PAUSE: '20' },
+        env: { ...(await gitHome()), PATH: `${bin}:${process.env.PATH}`, TEST_GIT_IMPORT_PAUSE: '20' },
         detached: group,
       });
       await waitFor(marker);
