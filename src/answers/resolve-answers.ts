@@ -2,7 +2,6 @@
 // Every value, whatever its source, goes through validateAnswer.
 
 import { UsageError } from '../errors.js';
-import { nameRuleText } from '../questions/text-rules.js';
 import {
   nameFromDirectory,
   questions,
@@ -96,7 +95,7 @@ function nameFromDirectoryOrThrow(question: Question, directoryName: string, ans
   const from = derived === directoryName ? '' : ` (from the directory ${showValue(directoryName)})`;
   throw new UsageError(
     `Invalid name ${showValue(derived)}${from}: ${broken}. ` +
-      `The project name is taken from the directory; pass --name <name> to choose one (${nameRuleText.split(' (')[0]}).`,
+      'The project name is taken from the directory; pass --name <name> to choose another.',
     { field: question.key },
   );
 }

@@ -69,6 +69,12 @@ test('the printed next steps, run literally, end with a ready server answering /
         expect(answer.predictions).toHaveLength(1);
       }
     }
+    // With nothing listening on its port, make predict says what to check in one line, no traceback.
+    const closed = await freeLoopbackPort();
+    const refused = await execa('bash', ['-c', 'make predict'], { cwd, env: { ...env, PORT: String(closed) }, reject: false, all: true });
+    expect(refused.exitCode).not.toBe(0);
+    expect(String(refused.stderr)).toMatch(/make predict: .*Connection refused.*\(is make serve running on 127\.0\.0\.1:\d+\?\)/);
+    expect(String(refused.all)).not.toContain('Traceback');
   } finally {
     if (server && server.exitCode === null) process.kill(-server.pid!, 'SIGTERM');
     await server;
