@@ -11,6 +11,7 @@ import { pythonVersionCheck } from './agreement/python-version.js';
 import { oidcCheck } from './practices/ci-practices.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from './practices/ml-lifecycle.js';
+import { logRetentionCheck } from './practices/log-retention.js';
 import { networkPolicyEnforcedCheck } from './practices/network-policy.js';
 import { predictExposureCheck } from './practices/predict-exposure.js';
 import { autoscalerOwnsReplicasCheck, canaryNeedsTrafficCheck, gracefulShutdownCheck, scrapedOnceCheck } from './practices/k8s-release.js';
@@ -73,6 +74,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['practice', 'canary-analysis-traffic', canaryNeedsTrafficCheck],
   ['practice', 'predict-exposure', predictExposureCheck],
   ['practice', 'network-policy-enforced', networkPolicyEnforcedCheck],
+  ['practice', 'log-retention', logRetentionCheck],
   ['practice', 'oidc', oidcCheck],
   ['practice', 'scanned-image', scannedImagePushedCheck],
   ['practice', 'quality-gate', qualityGateCheck],

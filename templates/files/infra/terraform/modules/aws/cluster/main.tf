@@ -80,7 +80,15 @@ resource "aws_eks_cluster" "this" {
 
   enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
-  depends_on = [aws_iam_role_policy_attachment.cluster]
+  depends_on = [aws_iam_role_policy_attachment.cluster, aws_cloudwatch_log_group.cluster]
+}
+
+# The control-plane log group, made before the cluster so EKS writes into it with
+# a retention period (EKS's own group would keep the logs forever).
+resource "aws_cloudwatch_log_group" "cluster" {
+  #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts control-plane logs at rest with service keys; a customer-managed key per log group is a cost and key-policy trade-off this template does not make
+  name              = "/aws/eks/${var.name}/cluster"
+  retention_in_days = var.log_retention_days
 }
 
 # The VPC CNI as a managed add-on with its network policy agent on: without it

@@ -50,3 +50,9 @@ variable "gpu_count_max" {
   type        = number
   default     = 1
 }
+
+variable "log_retention_days" {
+  description = "Days the control-plane logs are kept in CloudWatch Logs."
+  type        = number
+  default     = 365
+}

@@ -107,7 +107,7 @@ resource "aws_db_instance" "this" {
   multi_az               = var.multi_az
   parameter_group_name   = aws_db_parameter_group.this.name
 
-  enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
+  enabled_cloudwatch_logs_exports       = local.log_exports
   performance_insights_enabled          = true
   performance_insights_retention_period = 7
   monitoring_interval                   = 60
@@ -121,5 +121,18 @@ resource "aws_db_instance" "this" {
   skip_final_snapshot                 = !var.deletion_protection
   final_snapshot_identifier           = "${var.name}-final"
 
-  depends_on = [aws_iam_role_policy_attachment.monitoring]
+  depends_on = [aws_iam_role_policy_attachment.monitoring, aws_cloudwatch_log_group.exports]
+}
+
+locals {
+  log_exports = ["postgresql", "upgrade"]
+}
+
+# The exported logs' groups, made before the instance so RDS writes into them with
+# a retention period (the groups RDS makes itself keep the logs forever).
+resource "aws_cloudwatch_log_group" "exports" {
+  #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts the database logs at rest with service keys; a customer-managed key per log group is a cost and key-policy trade-off this template does not make
+  for_each          = toset(local.log_exports)
+  name              = "/aws/rds/instance/${var.name}/${each.key}"
+  retention_in_days = var.log_retention_days
 }

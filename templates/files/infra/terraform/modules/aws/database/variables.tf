@@ -37,3 +37,9 @@ variable "deletion_protection" {
   description = "Refuse deletion; when off, no final snapshot is taken."
   type        = bool
 }
+
+variable "log_retention_days" {
+  description = "Days the exported PostgreSQL logs are kept in CloudWatch Logs."
+  type        = number
+  default     = 365
+}
