@@ -431,7 +431,15 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
   it('declares a managed PostgreSQL without exposing a password', async () => {
     const type = { aws: 'aws_db_instance', gcp: 'google_sql_database_instance', azure: 'azurerm_postgresql_flexible_server' }[answers.cloud];
     const database = only(resources(hcl, type!), 'database');
-    if (answers.cloud === 'aws') expect(database).toMatchObject({ manage_master_user_password: true, storage_encrypted: true, publicly_accessible: false });
+    if (answers.cloud === 'aws') {
+      // A write-only password from an ephemeral random one: never in state, never rotated behind MLflow's Secret.
+      expect(database).toMatchObject({ password_wo: '${ephemeral.aws_secretsmanager_random_password.mlflow.random_password}', storage_encrypted: true, publicly_accessible: false });
+      expect(database).not.toHaveProperty('password');
+      expect(database).not.toHaveProperty('manage_master_user_password');
+      const version = only(resources(hcl, 'aws_secretsmanager_secret_version'), 'password secret version');
+      expect(version).toMatchObject({ secret_string_wo: database.password_wo, secret_string_wo_version: database.password_wo_version });
+      expect(version).not.toHaveProperty('secret_string');
+    }
     if (answers.cloud === 'gcp') expect(database.settings[0].ip_configuration[0]).toMatchObject({ ipv4_enabled: false, ssl_mode: 'ENCRYPTED_ONLY' });
     if (answers.cloud === 'azure') expect(database.public_network_access_enabled).toBe(false);
     for (const [file, json] of hcl) {

@@ -89,6 +89,7 @@ module "database" {
   client_security_group_id = module.cluster.node_security_group_id
   multi_az                 = var.highly_available
   deletion_protection      = var.deletion_protection
+  password_version         = var.database_password_version
 }
 
 module "ci_identity" {

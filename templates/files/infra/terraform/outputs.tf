@@ -185,6 +185,6 @@ output "database_user" {
 }
 
 output "database_password_secret" {
-  description = "{{#if isAws}}Secrets Manager secret ARN (managed and rotated by RDS){{/if}}{{#if isGcp}}Secret Manager secret{{/if}}{{#if isAzure}}Key Vault secret ID{{/if}} holding the database password; read it at run time, it is never an output."
+  description = "{{#if isAws}}Secrets Manager secret ARN{{/if}}{{#if isGcp}}Secret Manager secret{{/if}}{{#if isAzure}}Key Vault secret ID{{/if}} holding the database password; read it at run time, it is never an output."
   value       = module.database.password_secret_{{#if isAws}}arn{{else}}id{{/if}}
 }

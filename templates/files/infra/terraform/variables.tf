@@ -132,6 +132,12 @@ variable "cluster_endpoint_public_cidrs" {
   type        = list(string)
   default     = ["0.0.0.0/0"]
 }
+
+variable "database_password_version" {
+  description = "Increase to rotate the MLflow database password (docs/runbook.md): a new one is written to the instance and its secret."
+  type        = number
+  default     = 1
+}
 {{/if}}
 {{#if isGcp}}
 

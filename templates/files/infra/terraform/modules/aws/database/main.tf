@@ -1,6 +1,10 @@
 # PostgreSQL for the MLflow backend store: private, encrypted, backed up, TLS
-# enforced (PostgreSQL 15+ default), master password generated and rotated by
-# RDS in Secrets Manager so it never appears in Terraform state or outputs.
+# enforced (PostgreSQL 15+ default). The password is generated at apply time
+# (an ephemeral random password) and written only to the instance and to a
+# Secrets Manager secret, through write-only arguments: it is never in Terraform
+# state, plan or outputs. It is not rotated behind MLflow's back (an RDS-managed
+# password rotates every 7 days, while the Kubernetes Secret MLflow reads holds a
+# copy); bump password_version to rotate it, then recreate that Secret.
 # Logs (schema changes, slow queries, connections) go to CloudWatch Logs;
 # Performance Insights (free 7-day retention) and enhanced monitoring are on.
 
@@ -85,6 +89,25 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 }
 
+ephemeral "aws_secretsmanager_random_password" "mlflow" {
+  password_length     = 32
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "password" {
+  #checkov:skip=CKV_AWS_149:encrypted with the AWS managed aws/secretsmanager key; a customer-managed key is a cost and key-policy trade-off this template does not make
+  #checkov:skip=CKV2_AWS_57:rotation would change the password behind the Kubernetes Secret MLflow reads; rotate with password_version (README)
+  name                    = "${var.name}-password"
+  description             = "Password of the MLflow PostgreSQL user (written by Terraform, never in its state)"
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "password" {
+  secret_id                = aws_secretsmanager_secret.password.id
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.mlflow.random_password
+  secret_string_wo_version = var.password_version
+}
+
 resource "aws_db_instance" "this" {
   #checkov:skip=CKV_AWS_354:Performance Insights is encrypted with the AWS managed aws/rds key, like the storage; a customer-managed key is a cost and key-policy trade-off this template does not make
   identifier     = var.name
@@ -92,9 +115,10 @@ resource "aws_db_instance" "this" {
   engine_version = var.engine_version
   instance_class = var.instance_class
 
-  db_name                     = "mlflow"
-  username                    = "mlflow"
-  manage_master_user_password = true
+  db_name             = "mlflow"
+  username            = "mlflow"
+  password_wo         = ephemeral.aws_secretsmanager_random_password.mlflow.random_password
+  password_wo_version = var.password_version
 
   allocated_storage     = 20
   max_allocated_storage = 200

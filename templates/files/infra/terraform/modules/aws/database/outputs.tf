@@ -19,6 +19,6 @@ output "username" {
 }
 
 output "password_secret_arn" {
-  description = "Secrets Manager secret that holds the master password (read it at runtime; it is not in state)."
-  value       = aws_db_instance.this.master_user_secret[0].secret_arn
+  description = "Secrets Manager secret that holds the password (read it at run time; it is not in state)."
+  value       = aws_secretsmanager_secret_version.password.arn
 }

@@ -43,3 +43,9 @@ variable "log_retention_days" {
   type        = number
   default     = 365
 }
+
+variable "password_version" {
+  description = "Version of the database password: increase it to generate a new one (written to the instance and the secret in one apply)."
+  type        = number
+  default     = 1
+}
