@@ -5,7 +5,7 @@
 // The commit is made by `git fast-import` from one stream (commit-stream.ts),
 // which writes a single pack, then `git reset` writes the index: a `git add` of
 // the tree writes a loose object per file and per directory, and with `git
-// commit` that cost about twice as much. Identities and the branch come from
+// commit` that cost about three times as long here. Identities and the branch come from
 // git itself (`git var`, `git symbolic-ref`), asked in parallel.
 //
 // The repository is built in a hidden directory inside the target
@@ -77,7 +77,8 @@ export async function gitInit(directory: string, options: GitInitOptions): Promi
       identity(git, repository, 'GIT_COMMITTER_IDENT'),
       git([...repository, 'symbolic-ref', 'HEAD']),
     ]);
-    for (const found of [author, committer]) if ('failed' in found) return await failure('git var', found.failed);
+    if ('failed' in author) return await failure('git var', author.failed);
+    if ('failed' in committer) return await failure('git var', committer.failed);
     if (!head.ok) return await failure('git symbolic-ref', head);
     const ref = head.stdout.trim();
     let stream: Buffer;
@@ -86,8 +87,8 @@ export async function gitInit(directory: string, options: GitInitOptions): Promi
         directory,
         paths: options.paths,
         ref,
-        author: (author as { ident: string }).ident,
-        committer: (committer as { ident: string }).ident,
+        author: author.ident,
+        committer: committer.ident,
         message: `Initial commit from mlforge ${options.mlforgeVersion}\n`,
       });
     } catch (error) {

@@ -17,7 +17,16 @@ interface TfDirectory {
   tfvars: Map<string, unknown>;
   calls: Array<{ dir: string; args: Record<string, unknown> }>;
   /** `resource`/`data` blocks: type -> list of { file, name, body }. */
-  blocks: Array<{ kind: 'resource' | 'data'; type: string; name: string; file: string; body: Record<string, unknown> }>;
+  blocks: TfBlock[];
+}
+
+/** One `resource` or `data` block, its body as hcl2json gives it. */
+export interface TfBlock {
+  kind: 'resource' | 'data';
+  type: string;
+  name: string;
+  file: string;
+  body: Record<string, unknown>;
 }
 
 export interface TfModel {

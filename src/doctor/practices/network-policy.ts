@@ -6,17 +6,15 @@
 
 import { lineOfMatch, outcome, skippedOutcome } from '../check-result.js';
 import { k8sObjects } from '../parse/k8s-manifests.js';
-import { readTerraform } from '../parse/terraform.js';
+import { readTerraform, type TfBlock } from '../parse/terraform.js';
 import { asArray, asRecord } from '../parse/yaml-file.js';
 import type { Finding, Rule } from '../types.js';
-
-type Block = { type: string; name: string; file: string; body: Record<string, unknown> };
 
 const clusterType = { aws: 'aws_eks_cluster', gcp: 'google_container_cluster', azure: 'azurerm_kubernetes_cluster' } as const;
 const azureEngines = ['azure', 'calico', 'cilium'];
 
 /** Why the cluster `block` does not enforce NetworkPolicies, or undefined when it does. */
-function gap(cloud: keyof typeof clusterType, cluster: Block, blocks: readonly Block[]): { message: string; fix: string } | undefined {
+function gap(cloud: keyof typeof clusterType, cluster: TfBlock, blocks: readonly TfBlock[]): { message: string; fix: string } | undefined {
   if (cloud === 'aws') {
     const addon = blocks.find((block) => block.type === 'aws_eks_addon' && block.body.addon_name === 'vpc-cni' && block.file.startsWith(cluster.file.slice(0, cluster.file.lastIndexOf('/') + 1)));
     if (!addon) {
