@@ -10,6 +10,7 @@ export declare const pythons: Array<LockSet['python']>;
 export declare const clouds: Array<LockSet['cloud']>;
 export declare const lockProjectName: string;
 export declare function lockSets(): LockSet[];
+export declare function mlflowServerSetKey(cloud: LockSet['cloud']): string;
 export declare function lockSetKey(set: Pick<LockSet, 'python' | 'cloud' | 'dvc'>): string;
 export declare function splitLock(text: string): { header: string; blocks: string[] };
 export declare function blockId(block: string): string;

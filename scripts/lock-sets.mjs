@@ -22,6 +22,14 @@ export function lockSets() {
   );
 }
 
+/**
+ * The key of the set holding a cloud's MLflow server image requirements (deploy/mlflow/requirements.txt,
+ * mirrored by src/plan/mlflow-server-lock.ts; written by scripts/refresh-mlflow-server-locks.mjs).
+ */
+export function mlflowServerSetKey(cloud) {
+  return `mlflow-server-${cloud}`;
+}
+
 /** The key of the dependency set of some answers (mirrored by src/plan/uv-lock.ts). */
 export function lockSetKey({ python, cloud, dvc }) {
   return `${python}-${cloud}${dvc ? '-dvc' : ''}`;

@@ -74,6 +74,12 @@ async function main() {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+  // Other sets of the store (the MLflow server image's requirements, scripts/refresh-mlflow-server-locks.mjs) stay.
+  for (const key of Object.keys(previous.sets)) {
+    if (next.sets[key] || lockSets().some((set) => set.key === key)) continue;
+    next.sets[key] = previous.sets[key];
+    for (const id of previous.sets[key].packages) next.packages[id] = previous.packages[id];
+  }
   await writeStore(next);
   build();
   const changed = JSON.stringify(previous.sets) !== JSON.stringify(next.sets);

@@ -4,6 +4,7 @@
 
 import { FreeText } from './escape/free-text.js';
 import { deriveRelease } from './derive-release.js';
+import { composeRequirements } from './plan/mlflow-server-lock.js';
 import { composeLock, type LockReader, type LockStore } from './plan/uv-lock.js';
 import { toAlphanumeric, toEnvPrefix, toPascalCase, toPythonPackageName, toShortName, toTitle } from './naming.js';
 import type { Answers } from './questions/table.js';
@@ -48,7 +49,8 @@ export interface Registry {
   variables: string[];
 }
 
-function registryFor(answers: Answers, imageName: string): Registry {
+/** Where `image` is pushed; on Artifact Registry, into the repository named `repository` (one per service). */
+function registryFor(answers: Answers, repository: string, image: string): Registry {
   const make = (kind: Registry['kind'], host: string, path: string, variables: string[]): Registry => ({
     kind,
     host,
@@ -58,18 +60,32 @@ function registryFor(answers: Answers, imageName: string): Registry {
   });
   switch (answers.cloud) {
     case 'aws':
-      return make('ecr', `\${AWS_ACCOUNT_ID}.dkr.ecr.${answers.region}.amazonaws.com`, imageName, ['AWS_ACCOUNT_ID']);
+      return make('ecr', `\${AWS_ACCOUNT_ID}.dkr.ecr.${answers.region}.amazonaws.com`, image, ['AWS_ACCOUNT_ID']);
     case 'gcp':
-      return make('artifact-registry', `${answers.region}-docker.pkg.dev`, `\${GCP_PROJECT_ID}/${imageName}/${imageName}`, [
+      return make('artifact-registry', `${answers.region}-docker.pkg.dev`, `\${GCP_PROJECT_ID}/${repository}/${image}`, [
         'GCP_PROJECT_ID',
       ]);
     case 'azure':
       // ACR names are global: Terraform adds a hash of the subscription (see cloudNames.acrStem),
       // so CI reads the name from a variable, like the AWS account ID.
-      return make('acr', `\${AZURE_ACR_NAME}.azurecr.io`, imageName, ['AZURE_ACR_NAME']);
+      return make('acr', `\${AZURE_ACR_NAME}.azurecr.io`, image, ['AZURE_ACR_NAME']);
     case 'local':
-      return make('kind', 'localhost', imageName, []);
+      return make('kind', 'localhost', image, []);
   }
+}
+
+function mlflowServerContext(answers: Answers, versions: Versions) {
+  const server = (versions.service?.mlflowServer ?? {}) as { mlflow?: string; drivers?: Record<string, string[]> };
+  const pythons = Object.keys((versions.python?.images ?? {}) as Record<string, string>).sort();
+  return {
+    mlflow: server.mlflow,
+    drivers: server.drivers?.[answers.cloud] ?? [],
+    /** The drivers as README text: `a`, `b`. */
+    driverList: (server.drivers?.[answers.cloud] ?? []).map((name) => `\`${name}\``).join(', '),
+    /** The lowest supported Python: the lock is universal from there up, so any image Python installs it. */
+    pythonFloor: pythons[0],
+    requirements: composeRequirements(versions.locks as LockStore | LockReader | undefined, answers.cloud),
+  };
 }
 
 export function deriveContext(answers: Answers, versions: Versions, mlforgeVersion: string) {
@@ -88,6 +104,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     versions,
     /** The committed uv.lock of the repository's dependency set (src/plan/uv-lock.ts). */
     uvLock: composeLock(versions.locks as LockStore | LockReader | undefined, answers),
+    /** The MLflow server image (deploy/mlflow): its direct requirements and their hashed closure. */
+    mlflowServer: mlflowServerContext(answers, versions),
 
     isAws: answers.cloud === 'aws',
     isGcp: answers.cloud === 'gcp',
@@ -128,7 +146,10 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     runAsUser: 10001,
 
     imageName: answers.name,
-    registry: registryFor(answers, answers.name),
+    registry: registryFor(answers, answers.name, answers.name),
+    /** The MLflow server image (deploy/mlflow): beside the service image, in the same registry. */
+    mlflowImageName: `${answers.name}-mlflow`,
+    mlflowRegistry: registryFor(answers, answers.name, `${answers.name}-mlflow`),
 
     modelName: answers.name,
     championAlias: 'champion',

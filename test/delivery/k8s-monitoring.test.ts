@@ -178,11 +178,12 @@ describe('deploy/k8s/write-deploy-values.sh', () => {
       'AZURE_CLIENT_ID=11111111-2222-3333-4444-555555555555',
       'MLFLOW_IDENTITY=66666666-7777-8888-9999-000000000000',
       'MODEL_VERSION=7',
+      'MLFLOW_IMAGE=registry.example/app-mlflow@sha256:' + 'c'.repeat(64),
     ];
-    const missing = await execa(script, ['staging', ...valid.slice(0, 3), valid[4]!, valid[5]!], { reject: false });
+    const missing = await execa(script, ['staging', ...valid.slice(0, 3), ...valid.slice(4)], { reject: false });
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/AZURE_CLIENT_ID is required/);
-    const empty = await execa(script, ['staging', ...valid.slice(0, 3), 'AZURE_CLIENT_ID=', valid[4]!, valid[5]!], { reject: false });
+    const empty = await execa(script, ['staging', ...valid.slice(0, 3), 'AZURE_CLIENT_ID=', ...valid.slice(4)], { reject: false });
     expect(empty.stderr).toMatch(/AZURE_CLIENT_ID must be a non-empty value/);
     const unknown = await execa(script, ['staging', ...valid, 'AWS_ROLE_ARN=x'], { reject: false });
     expect(unknown.stderr).toMatch(/unknown argument 'AWS_ROLE_ARN=x'/);

@@ -21,6 +21,7 @@ type Json = Record<string, any>;
 
 const digest = `sha256:${'ab12'.repeat(16)}`;
 const commit = 'fedcba9876543210fedcba9876543210fedcba98';
+const mlflowDigest = `sha256:${'cd34'.repeat(16)}`;
 
 const realKubectl = (await execa('sh', ['-c', 'command -v kubectl'], { reject: false })).stdout.trim();
 if (!realKubectl) console.warn('skipped: kubectl is not on PATH (it builds the overlays and evaluates the JSONPath); .ci/run requires it');
@@ -72,6 +73,7 @@ describe.skipIf(!realKubectl)('deploy/k8s/running-release.sh', () => {
     const image = (example.find((line) => line.startsWith('IMAGE='))!.slice('IMAGE='.length)).replace(/@sha256:[0-9a-f]{64}$|:[^:/]+$/, '');
     const values = example.map((line) => {
       if (line.startsWith('IMAGE=')) return `IMAGE=${image}@${digest}`;
+      if (line.startsWith('MLFLOW_IMAGE=')) return `${line.replace(/@sha256:[0-9a-f]{64}$|:[^:/]+$/, '')}@${mlflowDigest}`;
       if (line.startsWith('GIT_SHA=')) return `GIT_SHA=${commit}`;
       return line;
     });
@@ -84,13 +86,14 @@ describe.skipIf(!realKubectl)('deploy/k8s/running-release.sh', () => {
     const result = await runScript(dir, root);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toBe(`IMAGE_DIGEST=${digest}\nGIT_SHA=${commit}`);
+    expect(result.stdout).toBe(`IMAGE_DIGEST=${digest}\nGIT_SHA=${commit}\nMLFLOW_IMAGE_DIGEST=${mlflowDigest}`);
 
-    // Both CI systems call it for a model-only release and parse its two keys.
+    // Both CI systems call it for a model-only release and parse its three keys.
     const deploy = await readFile(join(dir, ctx.isGithub ? '.github/actions/deploy/action.yml' : '.gitlab-ci.yml'), 'utf8');
     expect(deploy).toContain('deploy/k8s/running-release.sh');
     expect(deploy).toContain("sed -n 's/^IMAGE_DIGEST=//p'");
     expect(deploy).toContain("sed -n 's/^GIT_SHA=//p'");
+    expect(deploy).toContain("sed -n 's/^MLFLOW_IMAGE_DIGEST=//p'");
   });
 
   it('refuses a workload that runs a tag instead of a digest, or records no commit, or does not exist', async () => {
@@ -116,6 +119,20 @@ describe.skipIf(!realKubectl)('deploy/k8s/running-release.sh', () => {
     expect(noCommit.exitCode).toBe(1);
     expect(noCommit.stdout).toBe('');
     expect(noCommit.stderr).toContain("records no commit (GIT_SHA is 'unknown')");
+
+    // The model server is fine, but the MLflow server runs a tag (or is missing).
+    const server = (image: string): Json => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mlflow', namespace: ctx.namespace }, spec: { template: { spec: { containers: [{ name: 'mlflow', image }] } } } });
+    const good = workload(`registry.example/app@${digest}`, [{ name: 'GIT_SHA', value: commit }]);
+    const taggedServer = await runScript(dir, await cluster([good, server('registry.example/app-mlflow:dev')]));
+    expect(taggedServer.exitCode).toBe(1);
+    expect(taggedServer.stdout).toBe('');
+    expect(taggedServer.stderr).toContain("deployment/mlflow in namespace");
+    expect(taggedServer.stderr).toContain("runs 'registry.example/app-mlflow:dev', not an image pinned by digest");
+    const noServer = await runScript(dir, await cluster([good]));
+    expect(noServer.exitCode).toBe(1);
+    expect(noServer.stdout).toBe('');
+    expect(noServer.stderr).toContain('NotFound');
+    expect((await runScript(dir, await cluster([good, server(`registry.example/app-mlflow@${mlflowDigest}`)]))).stdout).toBe(`IMAGE_DIGEST=${digest}\nGIT_SHA=${commit}\nMLFLOW_IMAGE_DIGEST=${mlflowDigest}`);
 
     const elsewhere = await runScript(dir, await cluster([{ ...workload(`registry.example/app@${digest}`, []), metadata: { name: ctx.name, namespace: 'other' } }]));
     expect(elsewhere.exitCode).toBe(1);

@@ -47,7 +47,7 @@ describe('practice.scanned-image', () => {
   test('fails when the GitHub publish job builds and pushes again', async () => {
     const rebuild = (text: string) =>
       text.replace(
-        /      - name: Push the scanned image, tagged with the commit SHA\n[\s\S]*?GITHUB_OUTPUT"\n/,
+        /      - name: Push the scanned images, tagged with the commit SHA\n[\s\S]*?push "\$MLFLOW_IMAGE_NAME"[^\n]*\n/,
         '      - name: Push\n        id: push\n        uses: docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0\n        with:\n          context: .\n          push: true\n          tags: x:${{ github.sha }}\n',
       );
     const result = await runCheck(check, await repoWith({ ci: 'github', cloud: 'aws' }, '.github/workflows/ci.yml', rebuild), 60_000);
@@ -65,7 +65,7 @@ describe('practice.scanned-image', () => {
   });
 
   test('fails when nothing pushes the image of a cloud deploy', async () => {
-    const result = await runCheck(check, await repoWith({ ci: 'gitlab', cloud: 'gcp' }, '.gitlab-ci.yml', (text) => text.replace(/    - docker push .*\n/, '')), 60_000);
+    const result = await runCheck(check, await repoWith({ ci: 'gitlab', cloud: 'gcp' }, '.gitlab-ci.yml', (text) => text.replace(/    - docker push .*\n/g, '')), 60_000);
     expect(result.findings).toEqual([expect.objectContaining({ message: expect.stringContaining('No CI job pushes the service image') })]);
   });
 });

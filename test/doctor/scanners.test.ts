@@ -60,7 +60,7 @@ describe('generated repositories pass both scanners with no finding', () => {
   test.each(combos.map((combo) => [JSON.stringify(combo), combo] as const))('%s', async (_name, combo) => {
     const repo = await loadRepoView((await generateRepo(combo)).dir);
     expect(zizmorCheck.applies(repo)).toBe(combo.ci !== 'gitlab');
-    expect(dockerfiles(repo)).toEqual(['Dockerfile']);
+    expect(dockerfiles(repo)).toEqual(['Dockerfile', 'deploy/mlflow/Dockerfile']);
     const checks = [...(hasZizmor && zizmorCheck.applies(repo) ? [zizmorCheck] : []), ...(hasHadolint ? [hadolintCheck] : [])];
     if (checks.length === 0) console.log('skipped: neither zizmor nor hadolint is on PATH');
     for (const check of checks) {

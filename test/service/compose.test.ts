@@ -6,7 +6,7 @@
 // that one line is removed from the copy it reads; the test says so. Compose
 // v2 (`docker compose`) is not installable here. A planted mistake fails.
 
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,13 +17,15 @@ import { generateRepo } from '../helpers/generate.js';
 const compose = await execa('docker-compose', ['version', '--short'], { reject: false }).then((result) => (result.exitCode === 0 ? result.stdout.trim() : ''), () => '');
 if (!compose) console.log('skipped: docker-compose is not installed (Debian package "docker-compose"; .ci/run installs it)');
 
-/** `docker-compose config -q` on a copy of the repository's compose file without its top-level `name`. */
+/** `docker-compose config -q` on a copy of the repository's compose file without its top-level `name` (and the build contexts it names). */
 async function config(dir: string, edit: (text: string) => string = (text) => text) {
   const text = edit(await readFile(join(dir, 'docker-compose.yml'), 'utf8'));
   const name = /^name: [a-z0-9-]+\n/m;
   expect(text, 'the file names its project').toMatch(name);
   const copy = await mkdtemp(join(tmpdir(), 'mlforge-compose-'));
   await writeFile(join(copy, 'docker-compose.yml'), text.replace(name, ''));
+  // Build contexts must exist: the MLflow server's (deploy/mlflow) comes along.
+  await cp(join(dir, 'deploy', 'mlflow'), join(copy, 'deploy', 'mlflow'), { recursive: true });
   return execa('docker-compose', ['--project-directory', copy, '-f', join(copy, 'docker-compose.yml'), 'config', '-q'], { reject: false, cwd: copy, env: { PATH: process.env.PATH ?? '' }, extendEnv: false });
 }
 

@@ -133,11 +133,25 @@ describe.each(combos)('service files for $name (python $python, $cloud)', (overr
     const { api, mlflow, trainer } = compose.services;
     expect(api.ports).toEqual([`127.0.0.1:${context.port}:${context.port}`]);
     expect(mlflow.ports).toEqual([`127.0.0.1:${context.mlflowPort}:${context.mlflowPort}`]);
-    expect(mlflow.image).toBe(context.versions.service!.mlflowImage);
-    // The server is the release of the client the lock holds (what the lifecycle tests run against).
-    expect(mlflow.image).toBe(`ghcr.io/mlflow/mlflow:v${lockedClient(await read('uv.lock'))?.version}`);
+    // The server is the image deploy/mlflow builds (the cluster's too), with the release of the
+    // client the lock holds (what the lifecycle tests run against), hashed.
+    expect(mlflow.build).toEqual({ context: 'deploy/mlflow' });
+    expect(mlflow.image).toBe(`${context.mlflowImageName}:local`);
+    const requirements = (await read('deploy/mlflow/requirements.txt')).split('\n');
+    const pinned = (name: string) => {
+      const at = requirements.findIndex((line) => line.startsWith(`${name}==`));
+      expect(at, `${name} pinned in deploy/mlflow/requirements.txt`).toBeGreaterThanOrEqual(0);
+      expect(requirements[at + 1]).toMatch(/^ {4}--hash=sha256:[0-9a-f]{64}/);
+      return requirements[at]!.split(/[= ;]+/)[1];
+    };
+    expect(pinned('mlflow')).toBe(lockedClient(await read('uv.lock'))?.version);
+    for (const driver of context.mlflowServer.drivers) pinned(driver);
+    // Every requirement carries hashes (uv pip install --require-hashes in the Dockerfile).
+    expect(requirements.filter((line) => /^[a-z]/i.test(line)).every((line) => line.endsWith(' \\'))).toBe(true);
+    expect(mlflow.read_only).toBe(true);
+    expect(mlflow.cap_drop).toEqual(['ALL']);
     const cluster = parseYaml(await read('deploy/k8s/components/mlflow/deployment.yaml')) as any;
-    expect(cluster.spec.template.spec.containers[0].image).toBe(mlflow.image);
+    expect(cluster.spec.template.spec.containers[0].image).toBe(`${context.mlflowImageName}:set-from-deploy-values`);
     expect(mlflow.command).toContain(`--port=${context.mlflowPort}`);
     for (const service of [api, trainer]) {
       expect(service.build.context).toBe('.');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matrixRows, newArgs, type MatrixRow } from '../../scripts/matrix-plan.mjs';
-import { lockSets } from '../../scripts/lock-sets.mjs';
+import { clouds, lockSets, mlflowServerSetKey } from '../../scripts/lock-sets.mjs';
 import { lockFiles } from '../../src/plan/lock-files.js';
 import { planProject } from '../../src/plan/plan-project.js';
 import { lockSetOf, type LockReader, type LockStore } from '../../src/plan/uv-lock.js';
@@ -50,7 +50,7 @@ describe('templates compiled to JavaScript', () => {
     expect(compiledVersions).toEqual(sourceVersions);
     // The lock store, read one set at a time from its files: every set, header and blocks in order.
     const store = sourceLocks as unknown as LockStore;
-    expect(Object.keys(store.sets).sort()).toEqual(lockSets().map((set) => set.key).sort());
+    expect(Object.keys(store.sets).sort()).toEqual([...lockSets().map((set) => set.key), ...clouds.map(mlflowServerSetKey)].sort());
     for (const key of Object.keys(store.sets)) {
       const set = lockSetOf(compiledLocks as unknown as LockReader, key);
       expect(set?.blocks.length, key).toBe(store.sets[key]!.packages.length);

@@ -1,5 +1,8 @@
 // The image repository CI pushes to is the one the Kubernetes overlays deploy
-// (deploy-values IMAGE, kustomize `images:`) and the one Terraform creates.
+// (deploy-values IMAGE, kustomize `images:`) and the one Terraform creates; the
+// same for the MLflow server image (deploy/mlflow: CI's mlflow-image and
+// MLFLOW_REGISTRY_IMAGE, deploy-values MLFLOW_IMAGE). Each registry Terraform
+// makes is one of the two.
 // Account or project IDs may be CI variables in one place and examples in
 // another: a `${VAR}` part matches any single path segment.
 
@@ -23,24 +26,17 @@ export const imageRepositoryCheck: Rule = {
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];
-    const ci = await ciImages(repo, findings);
-    const deploy = await deployImages(repo, findings);
-    const uses = [...ci, ...deploy];
+    const uses = [...(await ciImages(repo, findings, 'service')), ...(await deployImages(repo, findings, 'service'))];
+    const serverUses = [...(await ciImages(repo, findings, 'mlflow')), ...(await deployImages(repo, findings, 'mlflow'))];
     const reference = uses[0];
     if (!reference) return skippedOutcome('no image reference found in CI or deploy/k8s');
-    for (const use of uses.slice(1)) {
-      if (!sameRepository(use.repository, reference.repository)) {
-        findings.push({
-          file: use.file,
-          line: use.line,
-          message: `${use.what} is ${use.repository}, but ${reference.what} (${reference.file}${reference.line ? `:${reference.line}` : ''}) is ${reference.repository}.`,
-          fix: `Use ${reference.repository} here, or change the image repository everywhere together.`,
-        });
-      }
-    }
+    agree(uses, findings);
+    agree(serverUses, findings);
     const registries = await terraformRegistries(repo, findings);
     for (const registry of registries) {
       const expected = registry.expectedIn(reference.repository);
+      const server = serverUses[0] && registry.expectedIn(serverUses[0].repository);
+      if (server !== undefined && sameSegment(server, registry.name)) continue;
       if (expected !== undefined && !sameSegment(expected, registry.name)) {
         findings.push({
           file: registry.file,
@@ -49,9 +45,26 @@ export const imageRepositoryCheck: Rule = {
         });
       }
     }
-    return outcome(findings, `${reference.repository} in ${plural(uses.length + registries.length, 'place')}`);
+    const server = serverUses[0] ? `; ${serverUses[0].repository} in ${plural(serverUses.length, 'place')}` : '';
+    return outcome(findings, `${reference.repository} in ${plural(uses.length + registries.length, 'place')}${server}`);
   },
 };
+
+/** Every use names the first one's repository. */
+function agree(uses: ImageUse[], findings: Finding[]): void {
+  const [reference, ...rest] = uses;
+  if (!reference) return;
+  for (const use of rest) {
+    if (!sameRepository(use.repository, reference.repository)) {
+      findings.push({
+        file: use.file,
+        line: use.line,
+        message: `${use.what} is ${use.repository}, but ${reference.what} (${reference.file}${reference.line ? `:${reference.line}` : ''}) is ${reference.repository}.`,
+        fix: `Use ${reference.repository} here, or change the image repository everywhere together.`,
+      });
+    }
+  }
+}
 
 /** Equal, where a `${VAR}` part of either side stands for any text within one path segment. */
 export function sameRepository(a: string, b: string): boolean {
@@ -64,8 +77,12 @@ function sameSegment(expected: string, actual: string): boolean {
   return sameRepository(expected, actual);
 }
 
-/** Variables that hold the pushed image's repository (not a bare local name). */
-const imageVariable = /^(?:image|image_repository|image_repo|image_uri|registry_image|service_image)$/i;
+/** Variables that hold the pushed image's repository (not a bare local name), per image. */
+const imageVariables = {
+  service: /^(?:image|image_repository|image_repo|image_uri|registry_image|service_image)$/i,
+  mlflow: /^(?:mlflow[-_]image|mlflow_registry_image)$/i,
+};
+type ImageKind = keyof typeof imageVariables;
 
 /**
  * Image references CI pushes or deploys, from every CI file and (GitHub) the
@@ -73,7 +90,9 @@ const imageVariable = /^(?:image|image_repository|image_repo|image_uri|registry_
  * `echo "image=..." >> $GITHUB_OUTPUT`), upper-case CI variables, docker
  * -t/push and `kustomize edit set image`.
  */
-async function ciImages(repo: RepoView, findings: Finding[]): Promise<ImageUse[]> {
+async function ciImages(repo: RepoView, findings: Finding[], kind: ImageKind): Promise<ImageUse[]> {
+  const imageVariable = imageVariables[kind];
+  const baseName = kind === 'service' ? repo.answers.name : `${repo.answers.name}-mlflow`;
   const config = await readCiConfig(repo);
   findings.push(...config.errors);
   const env: Record<string, string> = {};
@@ -87,7 +106,7 @@ async function ciImages(repo: RepoView, findings: Finding[]): Promise<ImageUse[]
     (await repo.read(file)).split('\n').forEach((line, index) => {
       if (/^\s*#/.test(line)) return;
       const candidates: Array<{ raw: string; byName: boolean }> = [];
-      for (const match of line.matchAll(/(?:^|[\s"'(;&])([A-Za-z_]+)=("[^"]*"|'[^']*'|[^\s"';)]+)/g)) {
+      for (const match of line.matchAll(/(?:^|[\s"'(;&])([A-Za-z_][A-Za-z_-]*)=("[^"]*"|'[^']*'|[^\s"';)]+)/g)) {
         if (imageVariable.test(match[1]!)) candidates.push({ raw: match[2]!, byName: true });
       }
       const yamlKey = /^\s*-?\s*([A-Z][A-Z0-9_]*)\s*:\s*(.+?)\s*(?:\s#.*)?$/.exec(line);
@@ -100,9 +119,9 @@ async function ciImages(repo: RepoView, findings: Finding[]): Promise<ImageUse[]
         const repository = imageRepository(resolved);
         // A bare name is a local build tag, not a registry repository.
         if (!repository.includes('/')) continue;
-        if (!byName && imageBaseName(repository) !== repo.answers.name) continue;
+        if (!byName && imageBaseName(repository) !== baseName) continue;
         if (!uses.some((use) => use.repository === repository && use.file === file)) {
-          uses.push({ what: `the image ${file} pushes or deploys`, repository, file, line: index + 1 });
+          uses.push({ what: `the ${kind === 'mlflow' ? 'MLflow server image' : 'image'} ${file} pushes or deploys`, repository, file, line: index + 1 });
         }
       }
     });
@@ -140,14 +159,16 @@ export function resolveCiReference(text: string, env: Record<string, string>): s
     .replace(/\$\{\{[^}]*\}\}/g, '${EXPRESSION}');
 }
 
-async function deployImages(repo: RepoView, findings: Finding[]): Promise<ImageUse[]> {
+async function deployImages(repo: RepoView, findings: Finding[], kind: ImageKind): Promise<ImageUse[]> {
   const uses: ImageUse[] = [];
+  const key = kind === 'service' ? 'IMAGE' : 'MLFLOW_IMAGE';
   for (const file of repo.files.filter((path) => path.startsWith(k8sRoot) && /deploy-values[^/]*\.env$/.test(path))) {
     (await repo.read(file)).split('\n').forEach((text, index) => {
-      const match = /^\s*IMAGE\s*=\s*(\S+)/.exec(text);
-      if (match) uses.push({ what: `IMAGE in ${file}`, repository: imageRepository(match[1]!), file, line: index + 1 });
+      const match = new RegExp(`^\\s*${key}\\s*=\\s*(\\S+)`).exec(text);
+      if (match) uses.push({ what: `${key} in ${file}`, repository: imageRepository(match[1]!), file, line: index + 1 });
     });
   }
+  if (kind === 'mlflow') return uses;
   const { objects, errors } = await k8sObjects(repo);
   findings.push(...errors);
   for (const kustomization of objects.filter((object) => object.kind === 'Kustomization')) {

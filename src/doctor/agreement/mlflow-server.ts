@@ -1,26 +1,25 @@
-// The MLflow tracking server is one release everywhere it runs (the local
-// stack of docker-compose.yml and the cluster's components/mlflow), and not
-// older than the MLflow client uv.lock installs: a client newer than its
-// server can call endpoints the server does not have. Every place the answers
-// generate must be found; one that no longer parses is a finding, never a pass.
+// The MLflow tracking server is one image everywhere it runs: the one
+// deploy/mlflow/Dockerfile builds, whose requirements.txt pins an MLflow not
+// older than the client uv.lock installs (a client newer than its server can
+// call endpoints the server does not have). docker-compose.yml builds it from
+// that folder, and the cluster's components/mlflow runs the digest CD writes as
+// MLFLOW_IMAGE (components/deploy-values). Every place the answers generate
+// must be found; one that no longer parses is a finding, never a pass.
 
 import { missingFile, outcome, plural } from '../check-result.js';
 import { containersOf, k8sObjects } from '../parse/k8s-manifests.js';
-import { asRecord, getIn, readYaml } from '../parse/yaml-file.js';
+import { asArray, asRecord, getIn, readYaml } from '../parse/yaml-file.js';
 import type { Finding, RepoView, Rule } from '../types.js';
 
 const composeFile = 'docker-compose.yml';
+const serverDir = 'deploy/mlflow';
+const requirementsFile = `${serverDir}/requirements.txt`;
+const directFile = `${serverDir}/requirements.in`;
 const clusterFile = 'deploy/k8s/components/mlflow/deployment.yaml';
-
-interface ServerImage {
-  what: string;
-  image: string;
-  file: string;
-  line?: number | undefined;
-}
+const valuesFile = 'deploy/k8s/components/deploy-values/kustomization.yaml';
 
 export const mlflowServerCheck: Rule = {
-  title: 'One MLflow server release in compose and the cluster, not older than the locked client',
+  title: 'One MLflow server image (deploy/mlflow) in compose and the cluster, not older than the locked client',
   applies: (repo) => repo.exists('uv.lock'),
   inapplicableReason: () => 'no uv.lock',
   async run(repo) {
@@ -30,23 +29,12 @@ export const mlflowServerCheck: Rule = {
       findings.push({ file: 'uv.lock', message: 'uv.lock holds neither mlflow-skinny nor mlflow, so the client the server must serve is unknown.', fix: 'Run `make lock` (uv lock) after adding mlflow-skinny to pyproject.toml.' });
       return outcome(findings);
     }
-    const servers = [...(await composeServer(repo, findings)), ...(await clusterServer(repo, findings))];
-    for (const server of servers) {
-      const version = /:v?(\d+\.\d+\.\d+)$/.exec(server.image.split('@')[0]!)?.[1];
-      if (!version) {
-        findings.push({ file: server.file, line: server.line, message: `${server.what} runs "${server.image}", whose tag names no MLflow release (x.y.z).`, fix: `Pin a release tag, such as ghcr.io/mlflow/mlflow:v${client.version}.` });
-      } else if (compare(version, client.version) < 0) {
-        findings.push({ file: server.file, line: server.line, message: `${server.what} runs MLflow ${version}, older than the ${client.name} ${client.version} that uv.lock installs.`, fix: `Use ghcr.io/mlflow/mlflow:v${client.version} (or newer).` });
-      }
+    const server = await serverRelease(repo, findings);
+    if (server && compare(server.version, client.version) < 0) {
+      findings.push({ file: requirementsFile, line: server.line, message: `The MLflow server image installs MLflow ${server.version}, older than the ${client.name} ${client.version} that uv.lock installs.`, fix: `Pin mlflow==${client.version} (or newer) in ${directFile} and re-resolve requirements.txt with the command there.` });
     }
-    const distinct = new Set(servers.map((server) => server.image));
-    if (distinct.size > 1) {
-      const [first, ...rest] = servers;
-      for (const server of rest.filter((candidate) => candidate.image !== first!.image)) {
-        findings.push({ file: server.file, line: server.line, message: `${server.what} runs "${server.image}", but ${first!.what} runs "${first!.image}": the local stack and the cluster would behave differently.`, fix: 'Use the same image in both.' });
-      }
-    }
-    return outcome(findings, `${[...distinct].join(', ')} in ${plural(servers.length, 'place')}; client ${client.name} ${client.version}`);
+    const places = (await composeBuildsServer(repo, findings)) + (await clusterRunsServer(repo, findings));
+    return outcome(findings, `MLflow ${server?.version ?? '?'} from ${serverDir} in ${plural(places, 'place')}; client ${client.name} ${client.version}`);
   },
 };
 
@@ -65,32 +53,78 @@ function compare(a: string, b: string): number {
   return 0;
 }
 
-async function composeServer(repo: RepoView, findings: Finding[]): Promise<ServerImage[]> {
-  if (!repo.exists(composeFile)) return [];
+/** The `mlflow==x.y.z` of requirements.txt (with hashes), agreeing with requirements.in's pin. */
+async function serverRelease(repo: RepoView, findings: Finding[]): Promise<{ version: string; line: number } | undefined> {
+  if (!repo.exists(requirementsFile)) {
+    findings.push(missingFile(requirementsFile, 'the MLflow server image installs exactly what it pins'));
+    return undefined;
+  }
+  const lines = (await repo.read(requirementsFile)).split('\n');
+  const index = lines.findIndex((line) => /^mlflow==/.test(line));
+  const version = /^mlflow==(\d+\.\d+\.\d+)\b/.exec(lines[index] ?? '')?.[1];
+  if (!version) {
+    findings.push({ file: requirementsFile, message: 'requirements.txt pins no `mlflow==x.y.z`, so the server release is unknown.', fix: `Re-resolve it from ${directFile} with the command there.` });
+    return undefined;
+  }
+  if (!/^\s+--hash=sha256:/.test(lines[index + 1] ?? '')) {
+    findings.push({ file: requirementsFile, line: index + 1, message: 'mlflow is pinned without hashes, so the image build (--require-hashes) fails.', fix: `Re-resolve with --generate-hashes (the command in ${directFile}).` });
+  }
+  if (repo.exists(directFile)) {
+    const direct = /^mlflow==(\S+)/m.exec(await repo.read(directFile))?.[1];
+    if (direct !== undefined && direct !== version) {
+      findings.push({ file: requirementsFile, line: index + 1, message: `requirements.txt installs mlflow ${version}, but ${directFile} asks for ${direct}: it was not re-resolved.`, fix: `Run the command in ${directFile} from ${serverDir}.` });
+    }
+  }
+  return { version, line: index + 1 };
+}
+
+/** docker-compose's mlflow service is built from deploy/mlflow. */
+async function composeBuildsServer(repo: RepoView, findings: Finding[]): Promise<number> {
+  if (!repo.exists(composeFile)) return 0;
   const parsed = await readYaml(repo, composeFile);
   findings.push(...parsed.errors);
   const doc = parsed.docs[0];
-  const image = getIn(asRecord(getIn(doc?.data, ['services']))?.mlflow, ['image']);
-  if (!doc || typeof image !== 'string') {
-    findings.push({ file: composeFile, line: doc?.lineOf(['services']), message: 'docker-compose.yml has no `mlflow` service with an image, which the local stack tracks to.', fix: 'Restore the mlflow service (see the README, "Local system").' });
-    return [];
+  const service = asRecord(getIn(doc?.data, ['services']))?.mlflow;
+  if (!doc || asRecord(service) === undefined) {
+    findings.push({ file: composeFile, line: doc?.lineOf(['services']), message: 'docker-compose.yml has no `mlflow` service, which the local stack tracks to.', fix: 'Restore the mlflow service (see the README, "Local system").' });
+    return 0;
   }
-  return [{ what: 'docker-compose service mlflow', image, file: composeFile, line: doc.lineOf(['services', 'mlflow', 'image']) }];
+  const build = getIn(service, ['build']);
+  const context = typeof build === 'string' ? build : getIn(build, ['context']);
+  if (typeof context !== 'string' || context.replace(/^\.\//, '').replace(/\/$/, '') !== serverDir) {
+    const image = getIn(service, ['image']);
+    findings.push({ file: composeFile, line: doc.lineOf(['services', 'mlflow', build === undefined ? 'image' : 'build']), message: `docker-compose service mlflow ${build === undefined ? `runs "${String(image)}"` : `builds ${JSON.stringify(context)}`}, not the server image ${serverDir} builds for the cluster: the local stack and the cluster would behave differently.`, fix: `Build it from ${serverDir} (build: { context: ${serverDir} }).` });
+  }
+  return 1;
 }
 
-async function clusterServer(repo: RepoView, findings: Finding[]): Promise<ServerImage[]> {
-  if (!repo.exists('deploy/k8s/components/mlflow')) return [];
+/** The cluster's mlflow container takes its image from deploy-values MLFLOW_IMAGE (the digest CD pushed). */
+async function clusterRunsServer(repo: RepoView, findings: Finding[]): Promise<number> {
+  if (!repo.exists('deploy/k8s/components/mlflow')) return 0;
   if (!repo.exists(clusterFile)) {
     findings.push(missingFile(clusterFile, "it is the cluster's MLflow server"));
-    return [];
+    return 0;
   }
   const { objects, errors } = await k8sObjects(repo);
   findings.push(...errors);
   const container = containersOf(objects.filter((object) => object.doc.file === clusterFile && object.kind === 'Deployment')).find((candidate) => candidate.name === 'mlflow');
-  const image = container?.spec.image;
-  if (!container || typeof image !== 'string') {
-    findings.push({ file: clusterFile, message: 'The MLflow Deployment has no container `mlflow` with an image.', fix: 'Restore the mlflow container of components/mlflow.' });
-    return [];
+  if (!container) {
+    findings.push({ file: clusterFile, message: 'The MLflow Deployment has no container `mlflow`.', fix: 'Restore the mlflow container of components/mlflow.' });
+    return 0;
   }
-  return [{ what: 'the cluster MLflow Deployment', image, file: clusterFile, line: container.object.doc.lineOf([...container.path, 'image']) }];
+  if (!repo.exists(valuesFile) || !(await replacesServerImage(repo))) {
+    findings.push({ file: repo.exists(valuesFile) ? valuesFile : clusterFile, line: repo.exists(valuesFile) ? undefined : container.object.doc.lineOf([...container.path, 'image']), message: `Nothing sets the cluster's MLflow image from MLFLOW_IMAGE (the ${serverDir} image CD pushed, by digest), so the Deployment runs "${String(container.spec.image)}".`, fix: `Restore the MLFLOW_IMAGE replacement of ${valuesFile} (target: Deployment mlflow, container mlflow).` });
+  }
+  return 1;
+}
+
+async function replacesServerImage(repo: RepoView): Promise<boolean> {
+  const parsed = await readYaml(repo, valuesFile);
+  return asArray(getIn(parsed.docs[0]?.data, ['replacements'])).some(
+    (replacement) =>
+      getIn(replacement, ['source', 'fieldPath']) === 'data.MLFLOW_IMAGE' &&
+      asArray(getIn(replacement, ['targets'])).some(
+        (target) => getIn(target, ['select', 'kind']) === 'Deployment' && getIn(target, ['select', 'name']) === 'mlflow' && asArray(getIn(target, ['fieldPaths'])).includes('spec.template.spec.containers.[name=mlflow].image'),
+      ),
+  );
 }

@@ -121,8 +121,11 @@ async function composePorts(repo: RepoView): Promise<PortUse[]> {
   for (const doc of parsed.docs) {
     const services = asRecord(getIn(doc.data, ['services'])) ?? {};
     for (const [name, service] of Object.entries(services)) {
-      // The app is the service built from this repository's Dockerfile.
-      if (getIn(service, ['build']) === undefined) continue;
+      // The app is the service built from this repository's Dockerfile (context `.`; the MLflow
+      // server is built from deploy/mlflow).
+      const build = getIn(service, ['build']);
+      const context = typeof build === 'string' ? build : getIn(build, ['context']);
+      if (build === undefined || !['.', './'].includes(typeof context === 'string' ? context : '.')) continue;
       asArray(getIn(service, ['ports'])).forEach((entry, index) => {
         const port = containerSideOf(entry);
         if (port !== undefined) {

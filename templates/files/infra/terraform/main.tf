@@ -31,6 +31,10 @@ data "aws_ecr_repository" "service" {
   name = var.name
 }
 
+data "aws_ecr_repository" "mlflow" {
+  name = "${var.name}-mlflow"
+}
+
 module "network" {
   source = "./modules/aws/network"
 
@@ -97,7 +101,7 @@ module "ci_identity" {
 
   name             = "${local.prefix}-ci"
   environment      = var.environment
-  repository_arn   = data.aws_ecr_repository.service.arn
+  repository_arns  = [data.aws_ecr_repository.service.arn, data.aws_ecr_repository.mlflow.arn]
   cluster_name     = module.cluster.name
   cluster_arn      = module.cluster.arn
   namespace        = local.namespace

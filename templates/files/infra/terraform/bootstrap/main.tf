@@ -28,6 +28,13 @@ module "registry" {
   name = var.name
 }
 
+# The MLflow tracking server image (deploy/mlflow), pushed beside the service image.
+module "mlflow_registry" {
+  source = "../modules/aws/registry"
+
+  name = "${var.name}-mlflow"
+}
+
 # One per account and issuer; every environment's CI role trusts it.
 resource "aws_iam_openid_connect_provider" "ci" {
 {{#if isGithub}}

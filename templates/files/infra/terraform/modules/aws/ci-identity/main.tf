@@ -55,7 +55,7 @@ data "aws_iam_policy_document" "permissions" {
       "ecr:PutImage",
       "ecr:UploadLayerPart",
     ]
-    resources = [var.repository_arn]
+    resources = var.repository_arns
   }
 
   statement {

@@ -23,9 +23,9 @@ variable "oidc_subject" {
   type        = string
 }
 
-variable "repository_arn" {
-  description = "ECR repository CI pushes to."
-  type        = string
+variable "repository_arns" {
+  description = "ECR repositories CI pushes to (the service image and the MLflow server image)."
+  type        = list(string)
 }
 
 variable "cluster_name" {
