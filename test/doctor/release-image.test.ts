@@ -51,7 +51,11 @@ describe('practice.scanned-image', () => {
         '      - name: Push\n        id: push\n        uses: docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0\n        with:\n          context: .\n          push: true\n          tags: x:${{ github.sha }}\n',
       );
     const result = await runCheck(check, await repoWith({ ci: 'github', cloud: 'aws' }, '.github/workflows/ci.yml', rebuild), 60_000);
-    expect(result.findings).toEqual([expect.objectContaining({ file: '.github/workflows/ci.yml', line: expect.any(Number), message: expect.stringContaining('builds the image again') })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ file: '.github/workflows/ci.yml', line: expect.any(Number), message: expect.stringContaining('builds the image again') }),
+      // The replaced step pushed the MLflow server image too.
+      expect.objectContaining({ message: expect.stringContaining('No CI step pushes the MLflow server image') }),
+    ]);
   });
 
   test('fails when the GitHub publish job does not wait for the scan', async () => {
@@ -62,6 +66,15 @@ describe('practice.scanned-image', () => {
   test('fails when the GitLab publish job rebuilds instead of loading the scanned archive', async () => {
     const result = await runCheck(check, await repoWith({ ci: 'gitlab', cloud: 'aws' }, '.gitlab-ci.yml', (text) => text.replace('    - docker load --input image.tar\n', '    - docker build --tag "$IMAGE_NAME:$CI_COMMIT_SHA" .\n')), 60_000);
     expect(result.findings).toEqual([expect.objectContaining({ file: '.gitlab-ci.yml', message: expect.stringMatching(/CI job publish builds the image again/) })]);
+  });
+
+  test('fails when the MLflow server image is not scanned, or not pushed (GitHub and GitLab)', async () => {
+    const unscannedGithub = (text: string) => text.replace(/      - name: Scan the MLflow server image[\s\S]*?format: table\n/, '');
+    const github = await runCheck(check, await repoWith({ ci: 'github', cloud: 'gcp' }, '.github/workflows/ci.yml', unscannedGithub), 60_000);
+    expect(github.findings).toEqual([expect.objectContaining({ file: '.github/workflows/ci.yml', message: expect.stringContaining('No CI step scans the MLflow server image that deploy/mlflow/Dockerfile builds') })]);
+    const unpushedGitlab = (text: string) => text.replace(/    - docker push "\$MLFLOW_REGISTRY_IMAGE.*\n/, '');
+    const gitlab = await runCheck(check, await repoWith({ ci: 'gitlab', cloud: 'azure' }, '.gitlab-ci.yml', unpushedGitlab), 60_000);
+    expect(gitlab.findings).toEqual([expect.objectContaining({ file: '.gitlab-ci.yml', message: expect.stringContaining('No CI step pushes the MLflow server image') })]);
   });
 
   test('fails when nothing pushes the image of a cloud deploy', async () => {

@@ -1,6 +1,9 @@
 // Release practice: the image CI pushes to the registry is the image it
 // scanned. A job that builds again before pushing ships bytes nobody scanned
-// (a base image or a dependency can change between the two builds).
+// (a base image or a dependency can change between the two builds). Where the
+// repository builds the MLflow server image too (deploy/mlflow/Dockerfile),
+// that image is scanned and pushed as well: a scan of the service image alone
+// leaves the tracking server, which holds the registry, unchecked.
 
 import { outcome } from '../check-result.js';
 import { gitlabStages, readCiConfig, runsBefore, type CiJob, type CiPipeline, type CiStep } from '../parse/ci-config.js';
@@ -18,7 +21,7 @@ const builds = (step: CiStep): boolean => (step.uses !== undefined && buildActio
 const scans = (step: CiStep): boolean => (step.uses !== undefined && scanAction.test(step.uses)) || (step.run !== undefined && scanCommand.test(step.run));
 
 export const scannedImagePushedCheck: Rule = {
-  title: 'CI pushes the image it scanned, never a rebuild',
+  title: 'CI pushes the images it scanned (the service and the MLflow server), never a rebuild',
   applies: (repo) => repo.answers.cloud !== 'local',
   inapplicableReason: () => 'cloud local: CI publishes no image (the release is checked on a kind cluster)',
   async run(repo) {
@@ -34,6 +37,7 @@ export const scannedImagePushedCheck: Rule = {
         findings.push(...pushJobFindings(pipeline, job, push, stages));
       }
     }
+    if (repo.exists(serverDockerfile) && pushJobs > 0) findings.push(...serverImageFindings(config.system === 'github' ? '.github/workflows/ci.yml' : '.gitlab-ci.yml', config.pipelines));
     if (pushJobs === 0 && findings.length === 0) {
       findings.push({
         file: config.system === 'github' ? '.github/workflows/ci.yml' : '.gitlab-ci.yml',
@@ -44,6 +48,26 @@ export const scannedImagePushedCheck: Rule = {
     return outcome(findings);
   },
 };
+
+const serverDockerfile = 'deploy/mlflow/Dockerfile';
+/** A step's text as written: its shell, or its action inputs. */
+const stepText = (step: CiStep): string => step.run ?? JSON.stringify(step.with);
+const namesServer = (step: CiStep): boolean => /mlflow/i.test(stepText(step));
+
+/** The MLflow server image is scanned by some step and pushed by some step. */
+function serverImageFindings(file: string, pipelines: CiPipeline[]): Finding[] {
+  const steps = pipelines.flatMap((pipeline) => pipeline.jobs.flatMap((job) => job.steps));
+  const missing = [
+    ...(steps.some((step) => scans(step) && namesServer(step)) ? [] : ['scans']),
+    ...(steps.some((step) => pushes(step) && namesServer(step)) ? [] : ['pushes']),
+  ];
+  if (missing.length === 0) return [];
+  return [{
+    file,
+    message: `No CI step ${missing.join(' or ')} the MLflow server image that ${serverDockerfile} builds, although the cluster runs it.`,
+    fix: 'Build, scan and push it beside the service image, the scanned archive itself (see a freshly generated repository).',
+  }];
+}
 
 function pushJobFindings(pipeline: CiPipeline, job: CiJob, push: number, stages: readonly string[]): Finding[] {
   const pushStep = job.steps[push]!;
