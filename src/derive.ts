@@ -35,6 +35,24 @@ export function apiKeysFor(name: string) {
   return { secret: `${name}-api-keys`, file: 'keys', mountDir, path: `${mountDir}/keys` };
 }
 
+/**
+ * In-cluster training (deploy/k8s/base/train-cronjob.yaml) and the first-champion bootstrap
+ * (`script`). The training pods need no cloud identity: MLflow proxies artifacts
+ * (--serve-artifacts), so they reach only the tracking server. The bootstrap applies the objects
+ * labelled `phaseLabel: phase` (MLflow, the shared settings, the network policies, the training
+ * job) before the model server, which is not ready until a champion exists.
+ */
+export function trainingFor(name: string) {
+  return {
+    cronJob: `${name}-train`,
+    container: 'train',
+    serviceAccount: `${name}-training`,
+    phaseLabel: 'deploy-phase',
+    phase: 'registry',
+    script: 'deploy/k8s/bootstrap-champion.sh',
+  };
+}
+
 export type Versions = Record<string, Record<string, unknown>>;
 
 export interface Registry {
@@ -169,6 +187,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     serviceAccount: answers.name,
     /** The Secret, mount and file of the API keys that the predict path requires (apiKeysFor). */
     apiKeys: apiKeysFor(answers.name),
+    /** In-cluster training and the first-champion bootstrap (trainingFor). */
+    training: trainingFor(answers.name),
     /** The MLflow tracking server's own service account (its cloud identity may write artifacts). */
     mlflowServiceAccount: 'mlflow',
     /** Kubernetes group of the CI deploy identity, for RBAC the cloud's namespace policy lacks (EKS access entry). */

@@ -10,6 +10,7 @@ import { probeRoutesCheck } from './agreement/probe-routes.js';
 import { pythonVersionCheck } from './agreement/python-version.js';
 import { oidcCheck } from './practices/ci-practices.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
+import { firstChampionCheck } from './practices/first-champion.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from './practices/ml-lifecycle.js';
 import { logRetentionCheck } from './practices/log-retention.js';
 import { networkPolicyEnforcedCheck } from './practices/network-policy.js';
@@ -78,6 +79,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['practice', 'oidc', oidcCheck],
   ['practice', 'scanned-image', scannedImagePushedCheck],
   ['practice', 'quality-gate', qualityGateCheck],
+  ['practice', 'first-champion', firstChampionCheck],
   ['practice', 'drift-monitoring', driftMonitoringCheck],
   ['practice', 'rollback', rollbackCheck],
   ['practice', 'no-secrets', noSecretsCheck],

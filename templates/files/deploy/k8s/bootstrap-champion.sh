@@ -1,0 +1,165 @@
+#!/bin/sh
+# Makes sure this environment's model registry can serve before the model server
+# is deployed, and prints the model version to deploy:
+#
+#   MODEL_VERSION=<n>
+#
+#   {{training.script}} staging|prod [VERSION]
+#
+# 1. Applies the objects of the overlay labelled {{training.phaseLabel}}={{training.phase}}: the
+#    network policies, the shared settings, the MLflow server and the training
+#    CronJob {{training.cronJob}}, and waits for MLflow to be ready.
+# 2. Looks up {{modelName}}@{{championAlias}} in this environment's MLflow. On a fresh
+#    environment there is none, so it runs one training Job from the CronJob
+#    (train, gate, and promote the first candidate that passes) and looks again.
+#    With VERSION: prints it if this registry holds it; a registry with no
+#    champion and no such version (a fresh prod given staging's number) gets its
+#    own first champion instead, with a warning; any other registry fails.
+#
+# The overlay's deploy-values.env must already be written (write-deploy-values.sh;
+# MODEL_VERSION may be empty there): the training Job runs the image it names.
+# kubectl must point at the cluster; curl reaches MLflow through port-forward.
+# Progress goes to stderr. Exit 1 when MLflow, the Job or the lookup fails (the
+# Job's logs are printed), 2 on bad arguments.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+namespace={{namespace}}
+model={{modelName}}
+alias={{championAlias}}
+port=${MLFLOW_FORWARD_PORT:-15000}
+timeout=${BOOTSTRAP_TIMEOUT_SECONDS:-1800}
+
+usage() {
+  echo "usage: $0 staging|prod [VERSION]" >&2
+  exit 2
+}
+if [ "$#" -lt 1 ] || [ "$#" -gt 2 ]; then usage; fi
+overlay=$1
+pinned=${2:-}
+case "$overlay" in
+  staging | prod) ;;
+  *) usage ;;
+esac
+case "$pinned" in
+  *[!0-9]*)
+    echo "error: VERSION must be a model version number, got '$pinned'" >&2
+    exit 2
+    ;;
+esac
+case "$timeout" in
+  "" | *[!0-9]*)
+    echo "error: BOOTSTRAP_TIMEOUT_SECONDS must be a number of seconds, got '$timeout'" >&2
+    exit 2
+    ;;
+esac
+[ -f "$here/overlays/$overlay/deploy-values.env" ] || {
+  echo "error: $here/overlays/$overlay/deploy-values.env is missing: run write-deploy-values.sh $overlay first" >&2
+  exit 1
+}
+
+echo "applying the registry phase of $overlay ({{training.phaseLabel}}={{training.phase}})" >&2
+kubectl apply --kustomize "$here/overlays/$overlay" --selector {{training.phaseLabel}}={{training.phase}} >&2
+kubectl --namespace "$namespace" rollout status deployment/mlflow --timeout="${timeout}s" >&2
+
+work=$(mktemp -d)
+forward=""
+cleanup() {
+  if [ -n "$forward" ]; then kill "$forward" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+kubectl --namespace "$namespace" port-forward service/mlflow "$port:{{mlflowPort}}" >"$work/forward.log" 2>&1 &
+forward=$!
+api="http://127.0.0.1:$port/api/2.0/mlflow"
+attempt=0
+until curl --silent --fail --output /dev/null "http://127.0.0.1:$port/health"; do
+  attempt=$((attempt + 1))
+  if [ "$attempt" -ge 30 ] || ! kill -0 "$forward" 2>/dev/null; then
+    echo "error: MLflow did not answer through kubectl port-forward on port $port:" >&2
+    cat "$work/forward.log" >&2
+    exit 1
+  fi
+  sleep 2
+done
+
+# GET an MLflow API path; prints the HTTP status, the body goes to $work/body.
+get() {
+  curl --silent --show-error --get --output "$work/body" --write-out '%{http_code}' "$api/$1" \
+    --data-urlencode "name=$model" --data-urlencode "$2"
+}
+# The version number in the body of a model-version answer.
+version_in_body() {
+  tr ',{}' '\n' <"$work/body" | sed -n 's/^ *"version" *: *"\([0-9][0-9]*\)" *$/\1/p' | sed -n 1p
+}
+# Prints the champion's version, or nothing when there is none; fails on other errors.
+champion() {
+  status=$(get registered-models/alias "alias=$alias") || true
+  case "$status" in
+    200) version_in_body ;;
+    # No such model yet (404), or a model whose candidates never passed the gate:
+    # MLflow answers 400 "Registered model alias ... not found".
+    404) ;;
+    400) grep -q 'alias .* not found' "$work/body" || {
+      echo "error: MLflow answered 400 to the $model@$alias lookup: $(cat "$work/body")" >&2
+      return 1
+    } ;;
+    *)
+      echo "error: MLflow answered $status to the $model@$alias lookup: $(cat "$work/body")" >&2
+      return 1
+      ;;
+  esac
+}
+
+version=$(champion)
+if [ -n "$pinned" ]; then
+  status=$(get model-versions/get "version=$pinned") || true
+  if [ "$status" = 200 ]; then
+    echo "MODEL_VERSION=$pinned"
+    exit 0
+  fi
+  # Versions are numbered per registry: staging's number means nothing in a
+  # registry that has never served. A fresh one gets its own first champion,
+  # trained by the same image (same code, data and seed); one that already has a
+  # champion must not serve a different model under a borrowed number.
+  if [ -n "$version" ] || [ "$status" != 404 ]; then
+    echo "error: this environment's registry has no $model version $pinned (MLflow answered $status); register that model here first, or deploy with an empty model version to serve this registry's $alias" >&2
+    exit 1
+  fi
+  echo "warning: $model version $pinned is not in this fresh registry: $overlay serves its own first $alias instead" >&2
+fi
+if [ -z "$version" ]; then
+  job={{training.cronJob}}-$(date +%s)
+  echo "no $model@$alias in $overlay yet: training the first champion in job/$job" >&2
+  kubectl --namespace "$namespace" create job "$job" --from=cronjob/{{training.cronJob}} >&2
+  deadline=$(($(date +%s) + timeout))
+  state=""
+  while :; do
+    state=$(kubectl --namespace "$namespace" get job "$job" --output 'jsonpath={.status.conditions[?(@.status=="True")].type}')
+    case " $state " in
+      *" Complete "* | *" Failed "*) break ;;
+    esac
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      state="timed out after ${timeout}s"
+      break
+    fi
+    sleep 5
+  done
+  case " $state " in
+    *" Complete "*) ;;
+    *)
+      echo "error: job/$job did not complete ($state); its logs:" >&2
+      kubectl --namespace "$namespace" logs "job/$job" --tail=200 >&2 || true
+      exit 1
+      ;;
+  esac
+  version=$(champion)
+  if [ -z "$version" ]; then
+    echo "error: job/$job trained a candidate but there is still no $model@$alias: it failed the quality gate; its logs:" >&2
+    kubectl --namespace "$namespace" logs "job/$job" --tail=200 >&2 || true
+    exit 1
+  fi
+  echo "job/$job made version $version the first $alias" >&2
+fi
+echo "MODEL_VERSION=$version"

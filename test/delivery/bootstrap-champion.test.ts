@@ -1,0 +1,186 @@
+// The first deploy of a fresh environment trains its first champion inside the
+// cluster before the model server is deployed: deploy/k8s/bootstrap-champion.sh.
+// There is no API server here, so `kubectl` is a shim that records each call,
+// stands in for `port-forward` (the script reaches a real MLflow server on the
+// forwarded port) and runs a "Job" created from the training CronJob as the
+// CronJob's own command (`python -m <package>.train`) in the repository's locked
+// environment against that server. Everything the script decides (train or not,
+// which version, which error) comes from the real MLflow REST API.
+
+import { execa } from 'execa';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deriveContext } from '../../src/derive.js';
+import { toEnvPrefix } from '../../src/naming.js';
+import { deployValuesExample, exampleValues } from '../../src/doctor/validators/kubernetes-build.js';
+import { generateRepo, templates } from '../helpers/generate.js';
+import { findPython, makeInstall, type PythonEnv } from '../helpers/python-env.js';
+import { startTrackingServer, type TrackingServer } from '../helpers/tracking-server.js';
+
+type Json = Record<string, any>;
+const name = 'first-champion';
+const python = '3.12';
+const prefix = toEnvPrefix(name);
+
+const realKubectl = (await execa('sh', ['-c', 'command -v kubectl'], { reject: false })).stdout.trim();
+
+/**
+ * `kubectl` for the script: every call is appended to $SHIM/calls; `create job X --from=cronjob/Y`
+ * runs $SHIM_TRAIN (the CronJob's command) and records Complete or Failed and its output.
+ */
+const shim = `#!/bin/sh
+printf '%s\\n' "$*" >>"$SHIM/calls"
+[ "$1" = --namespace ] && shift 2
+case "$1" in
+  apply) exit 0 ;;
+  rollout) exit 0 ;;
+  port-forward) exec sleep 600 ;;
+  create)
+    job=$3
+    if sh -c "$SHIM_TRAIN" >"$SHIM/$job.log" 2>&1; then echo Complete >"$SHIM/$job.state"; else echo Failed >"$SHIM/$job.state"; fi
+    echo "job.batch/$job created" ;;
+  get) cat "$SHIM/$3.state" ;;
+  logs) cat "$SHIM/\${2#job/}.log" ;;
+  *) echo "shim: unexpected kubectl call: $*" >&2; exit 99 ;;
+esac
+`;
+
+describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real MLflow server', () => {
+  let dir: string;
+  let project: PythonEnv;
+  let interpreter: string;
+  let mlflowVersion: string;
+  let command: string[];
+  let shimDir: string;
+  const servers: TrackingServer[] = [];
+
+  beforeAll(async () => {
+    let plan;
+    ({ dir, plan } = await generateRepo({ name, python, cloud: 'aws', dvc: false }));
+    const installed = await makeInstall(dir, python);
+    if (!installed.ok) throw new Error(installed.reason);
+    project = installed.env;
+    interpreter = (await findPython(python))!;
+    mlflowVersion = /\[\[package\]\]\nname = "mlflow"\nversion = "([^"]+)"/.exec(await readFile(join(dir, 'uv.lock'), 'utf8'))![1]!;
+    // The overlay the script applies needs its deploy values; MODEL_VERSION empty, as CI writes it first.
+    const example = exampleValues(await readFile(join(dir, deployValuesExample), 'utf8')).trim().split('\n').map((line) => (line.startsWith('MODEL_VERSION=') ? 'MODEL_VERSION=' : line));
+    for (const overlay of ['staging', 'prod']) await execa('sh', [join(dir, 'deploy/k8s/write-deploy-values.sh'), overlay, ...example]);
+    // The training Job runs what the CronJob says, as the overlay builds it.
+    const built = await execa(realKubectl, ['kustomize', join(dir, 'deploy/k8s/overlays/staging')]);
+    const ctx = deriveContext(plan.answers, (await templates()).versions, plan.mlforgeVersion);
+    const cronJob = parseAllDocuments(built.stdout).map((document) => document.toJS() as Json).find((object) => object?.kind === 'CronJob' && object.metadata.name === ctx.training.cronJob);
+    expect(cronJob, `the overlay builds CronJob ${ctx.training.cronJob}`).toBeDefined();
+    command = cronJob!.spec.jobTemplate.spec.template.spec.containers[0].command as string[];
+    shimDir = await mkdtemp(join(tmpdir(), 'mlforge-bootstrap-'));
+    await mkdir(join(shimDir, 'bin'));
+    await writeFile(join(shimDir, 'bin', 'kubectl'), shim);
+    await chmod(join(shimDir, 'bin', 'kubectl'), 0o755);
+  }, 1_500_000);
+
+  afterAll(async () => {
+    for (const server of servers) await server.stop();
+    if (shimDir) await rm(shimDir, { recursive: true, force: true });
+  });
+
+  async function freshServer(label: string): Promise<TrackingServer> {
+    const server = await startTrackingServer(mlflowVersion, `sqlite:///${join(dir, `bootstrap-${label}.db`)}`, interpreter);
+    servers.push(server);
+    return server;
+  }
+
+  /** Runs the script with the shim; `train` is the Job's command line (default: the CronJob's, in the locked environment). */
+  async function bootstrap(server: TrackingServer, args: string[], env: Record<string, string> = {}, train?: string) {
+    await writeFile(join(shimDir, 'calls'), '');
+    const port = new URL(server.url).port;
+    const home = await mkdtemp(join(tmpdir(), 'mlforge-bootstrap-home-'));
+    const jobCommand = train ?? [command[0] === 'python' ? project.python : command[0], ...command.slice(1)].join(' ');
+    const result = await execa('sh', [join(dir, 'deploy/k8s/bootstrap-champion.sh'), ...args], {
+      reject: false,
+      env: {
+        PATH: `${join(shimDir, 'bin')}:${process.env.PATH}`,
+        SHIM: shimDir,
+        SHIM_TRAIN: `cd ${home} && ${jobCommand}`,
+        MLFLOW_FORWARD_PORT: port,
+        // What the CronJob's pod gets from the ConfigMap and its env, with MLflow on the forwarded port.
+        MLFLOW_TRACKING_URI: server.url,
+        MLFLOW_DISABLE_TELEMETRY: 'true',
+        HOME: home,
+        [`${prefix}ARTIFACTS_DIR`]: join(home, 'artifacts'),
+        GIT_SHA: 'bootstrap-test',
+        ...env,
+      },
+    });
+    const calls = (await readFile(join(shimDir, 'calls'), 'utf8')).trim().split('\n');
+    return { ...result, calls, jobs: calls.filter((call) => /\bcreate job\b/.test(call)) };
+  }
+
+  test('a fresh registry: applies the registry phase, trains the first champion in a Job, prints its version; then finds it without training', { timeout: 900_000 }, async () => {
+    const server = await freshServer('fresh');
+    const first = await bootstrap(server, ['staging']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout).toBe('MODEL_VERSION=1');
+    expect(first.calls[0]).toMatch(/^apply --kustomize \S+\/deploy\/k8s\/overlays\/staging --selector deploy-phase=registry$/);
+    expect(first.calls).toContain(`--namespace ${name} rollout status deployment/mlflow --timeout=1800s`);
+    expect(first.jobs).toHaveLength(1);
+    expect(first.jobs[0]).toMatch(new RegExp(`^--namespace ${name} create job ${name}-train-\\d+ --from=cronjob/${name}-train$`));
+    expect(first.stderr).toContain('made version 1 the first champion');
+
+    const again = await bootstrap(server, ['staging']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toBe('MODEL_VERSION=1');
+    expect(again.jobs).toEqual([]);
+
+    // A pinned version this registry holds is kept; one it does not hold fails, since it has a champion.
+    const pinned = await bootstrap(server, ['staging', '1']);
+    expect(pinned.stdout).toBe('MODEL_VERSION=1');
+    const foreign = await bootstrap(server, ['staging', '7']);
+    expect(foreign.exitCode).toBe(1);
+    expect(foreign.stdout).toBe('');
+    expect(foreign.stderr).toContain(`this environment's registry has no ${name} version 7 (MLflow answered 404)`);
+    expect(foreign.jobs).toEqual([]);
+  });
+
+  test('a failing Job or a failed gate stops the deploy with the Job\'s logs; a fresh registry given another\'s version trains its own', { timeout: 900_000 }, async () => {
+    const server = await freshServer('failing');
+    const crashed = await bootstrap(server, ['staging'], {}, 'echo "cannot read the training data" >&2; exit 3');
+    expect(crashed.exitCode).toBe(1);
+    expect(crashed.stdout).toBe('');
+    expect(crashed.stderr).toMatch(/did not complete \(Failed\); its logs:\n[\s\S]*cannot read the training data/);
+
+    // The candidate registers but cannot pass an impossible floor: no champion, so no version to deploy.
+    const gated = await bootstrap(server, ['staging'], { [`${prefix}MIN_ROC_AUC`]: '1.0', [`${prefix}MIN_ACCURACY`]: '1.0' });
+    expect(gated.exitCode, gated.stderr).toBe(1);
+    expect(gated.stdout).toBe('');
+    expect(gated.stderr).toContain(`trained a candidate but there is still no ${name}@champion: it failed the quality gate`);
+    expect(gated.stderr).toContain('first candidate failed the quality gate');
+
+    // Prod given staging's version 5: this registry has no champion (its model exists, version 1
+    // failed the gate; MLflow answers 400 to the alias lookup), so it trains its own and says so.
+    const fresh = await bootstrap(server, ['prod', '5']);
+    expect(fresh.exitCode, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toBe('MODEL_VERSION=2');
+    expect(fresh.stderr).toContain(`warning: ${name} version 5 is not in this fresh registry: prod serves its own first champion instead`);
+    expect(fresh.jobs).toHaveLength(1);
+  });
+
+  test('bad arguments exit 2 and touch nothing; a missing deploy-values.env exits 1 before any kubectl call', async () => {
+    const server = servers[0] ?? (await freshServer('arguments'));
+    for (const args of [[], ['qa'], ['staging', '1x'], ['staging', '1', '2']]) {
+      const result = await bootstrap(server, args);
+      expect(result.exitCode, args.join(' ')).toBe(2);
+      expect(result.calls).toEqual(['']);
+    }
+    const timeout = await bootstrap(server, ['staging'], { BOOTSTRAP_TIMEOUT_SECONDS: 'soon' });
+    expect(timeout.exitCode).toBe(2);
+    expect(timeout.stderr).toContain("BOOTSTRAP_TIMEOUT_SECONDS must be a number of seconds, got 'soon'");
+    const values = join(dir, 'deploy/k8s/overlays/prod/deploy-values.env');
+    await rename(values, `${values}.aside`);
+    const missing = await bootstrap(server, ['prod']).finally(() => rename(`${values}.aside`, values));
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain('overlays/prod/deploy-values.env is missing: run write-deploy-values.sh prod first');
+    expect(missing.calls).toEqual(['']);
+  }, 300_000);
+});
