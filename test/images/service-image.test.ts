@@ -7,6 +7,9 @@
 // lines name are local stand-ins tagged with those names (test/helpers/base-images.ts).
 // The model is trained on the host with the repository's own `make train`
 // (tracking off, local registry) and mounted where the image's ARTIFACTS_DIR points.
+// Then the training CronJob's container, run the same way against a real MLflow server,
+// trains and registers the first champion (the first deploy's bootstrap Job), and the
+// server container loads that version from MLflow until /ready answers.
 // --gpu (a CUDA base image) is not built here: there is no stand-in for it.
 
 import { execa } from 'execa';
@@ -16,11 +19,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { toPythonPackageName } from '../../src/naming.js';
+import { toEnvPrefix, toPythonPackageName } from '../../src/naming.js';
 import { ensureStandIns } from '../helpers/base-images.js';
 import { findEngine, type Engine } from '../helpers/container-engine.js';
 import { generateRepo } from '../helpers/generate.js';
-import { makeInstall, uvCache, type PythonEnv } from '../helpers/python-env.js';
+import { findPython, makeInstall, uvCache, type PythonEnv } from '../helpers/python-env.js';
+import { startTrackingServer, type TrackingServer } from '../helpers/tracking-server.js';
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
@@ -47,6 +51,28 @@ async function modelServerPod(dir: string): Promise<PodSpec> {
   throw new Error('deploy/k8s/base/model-server.yaml has no pod template');
 }
 
+interface TrainingPod extends PodSpec {
+  containers: Array<PodSpec['containers'][number] & { command: string[]; env?: Array<{ name: string; value?: string }>; envFrom?: Array<{ configMapRef?: { name: string } }> }>;
+}
+
+/** The pod spec of the training CronJob, and the ConfigMap data its pods read. */
+async function trainingPod(dir: string): Promise<{ pod: TrainingPod; config: Record<string, string> }> {
+  const cronJob = parseAllDocuments(await readFile(join(dir, 'deploy', 'k8s', 'base', 'train-cronjob.yaml'), 'utf8')).map((document) => document.toJS() as { kind?: string; spec?: { jobTemplate?: { spec?: { template?: { spec?: TrainingPod } } } } }).find((resource) => resource?.kind === 'CronJob');
+  const pod = cronJob?.spec?.jobTemplate?.spec?.template?.spec;
+  if (!pod) throw new Error('deploy/k8s/base/train-cronjob.yaml has no CronJob pod template');
+  const configMap = parseAllDocuments(await readFile(join(dir, 'deploy', 'k8s', 'base', 'configmap.yaml'), 'utf8')).map((document) => document.toJS() as { kind?: string; data?: Record<string, string> }).find((resource) => resource?.kind === 'ConfigMap');
+  return { pod, config: configMap?.data ?? {} };
+}
+
+/** podman flags for a container spec as the kubelet runs it: read-only root, emptyDirs as tmpfs, capabilities dropped. */
+function runFlags(pod: PodSpec, container: PodSpec['containers'][number]): string[] {
+  const emptyDirs = new Set((pod.volumes ?? []).filter((volume) => volume.emptyDir !== undefined).map((volume) => volume.name));
+  const tmpfs = (container.volumeMounts ?? []).filter((mount) => emptyDirs.has(mount.name)).flatMap((mount) => ['--tmpfs', mount.mountPath]);
+  const readOnly = container.securityContext?.readOnlyRootFilesystem === true ? ['--read-only'] : [];
+  const drops = (container.securityContext?.capabilities?.drop ?? []).flatMap((capability) => ['--cap-drop', capability]);
+  return [...readOnly, ...tmpfs, ...drops, '--security-opt', 'no-new-privileges'];
+}
+
 /** Whether something already listens on `port` (the image's CMD fixes it; the container shares the host network). */
 async function portTaken(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -69,6 +95,7 @@ describe.each([{ python: '3.12' }])('generated service image (Python $python, cp
   const container = `mlforge-image-test-${process.pid}`;
   let artifacts: string | undefined;
   const gitSha = 'image-test-sha';
+  let tracking: TrackingServer | undefined;
 
   beforeAll(async () => {
     const found = await findEngine();
@@ -107,6 +134,8 @@ describe.each([{ python: '3.12' }])('generated service image (Python $python, cp
     // Podman has no daemon: removing the container ends its conmon too. The image goes with
     // its build's layers; the stand-in bases stay cached for the next run.
     await engine.podman(['rm', '--force', '--time', '5', container], { reject: false });
+    await engine.podman(['rm', '--force', '--time', '5', `${container}-registry`], { reject: false });
+    await tracking?.stop();
     if (built) await engine.podman(['rmi', '--force', image], { reject: false });
     await engine.podman(['image', 'prune', '--force'], { reject: false });
     if (artifacts) await rm(artifacts, { recursive: true, force: true });
@@ -245,5 +274,63 @@ describe.each([{ python: '3.12' }])('generated service image (Python $python, cp
     expect(['0', '143'], output).toContain(exit);
     expect(stopSeconds).toBeLessThan(20);
     console.log(`container (Python ${python}): /health after ${healthAt!.toFixed(1)} s, /ready after ${readyAt.toFixed(1)} s, RSS ${(Number(rss) / 1024).toFixed(0)} MiB, stopped in ${stopSeconds.toFixed(1)} s`);
+  });
+  test('the training CronJob\'s container trains the first champion against a real MLflow server, and the server then serves it from MLflow', { timeout: 900_000 }, async (ctx) => {
+    if (skip) return skipWith(ctx, skip);
+    if (!built) return skipWith(ctx, 'the image did not build (see the build test)');
+    const port = Number(/^EXPOSE (\d+)$/m.exec(dockerfile)![1]);
+    if (await portTaken(port)) throw new Error(`port ${port} is already taken on this machine; the container shares the host network and its CMD listens on ${port}`);
+    const prefix = toEnvPrefix(name);
+    const mlflowVersion = /\[\[package\]\]\nname = "mlflow"\nversion = "([^"]+)"/.exec(await readFile(join(dir, 'uv.lock'), 'utf8'))![1]!;
+    // With the Host headers the in-cluster server accepts (the containers share the host network).
+    const manifest = await readFile(join(dir, 'deploy/k8s/components/mlflow/deployment.yaml'), 'utf8');
+    const allowedHosts = /name: MLFLOW_SERVER_ALLOWED_HOSTS\n\s+value: (\S+)/.exec(manifest)![1]!;
+    const registryDir = await mkdtemp(join(tmpdir(), 'mlforge-image-registry-'));
+    tracking = await startTrackingServer(mlflowVersion, `sqlite:///${join(registryDir, 'mlflow.db')}`, (await findPython(python))!, allowedHosts);
+
+    // The Job's container exactly as the CronJob declares it; MLflow where the ConfigMap would point.
+    const { pod, config } = await trainingPod(dir);
+    const train = pod.containers[0]!;
+    const uid = Number(/^USER (\d+):/m.exec(dockerfile)![1]);
+    expect(train.securityContext?.runAsUser ?? pod.securityContext?.runAsUser).toBe(uid);
+    expect(train.envFrom?.map((source) => source.configMapRef?.name)).toEqual([`${name}-config`]);
+    const env = { ...config, MLFLOW_TRACKING_URI: tracking.url, ...Object.fromEntries((train.env ?? []).map((entry) => [entry.name, entry.value === 'set-from-deploy-values' ? gitSha : entry.value ?? ''])) };
+    const envFlags = Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]);
+    const started = performance.now();
+    const job = await engine.podman(['run', '--rm', '--network', 'host', '--user', `${uid}:${uid}`, ...runFlags(pod, train), ...engine.ulimits, ...envFlags, '--entrypoint', train.command[0]!, image, ...train.command.slice(1)], { reject: false, timeout: 600_000 });
+    const trainSeconds = seconds(started);
+    expect(job.exitCode, String(job.all).slice(-4000)).toBe(0);
+    const summary = JSON.parse(String(job.stdout).slice(String(job.stdout).indexOf('{\n'))) as { version: string; bootstrapped_champion: boolean };
+    expect(summary).toMatchObject({ version: '1', bootstrapped_champion: true });
+    // The registry the bootstrap script reads: the champion alias on version 1, gate passed, commit recorded.
+    const alias = (await (await fetch(`${tracking.url}/api/2.0/mlflow/registered-models/alias?name=${name}&alias=champion`)).json()) as { model_version: { version: string; run_id: string; tags: Array<{ key: string; value: string }> } };
+    expect(alias.model_version.version).toBe('1');
+    expect(alias.model_version.tags).toContainEqual({ key: 'quality_gate', value: 'passed' });
+    const run = (await (await fetch(`${tracking.url}/api/2.0/mlflow/runs/get?run_id=${alias.model_version.run_id}`)).json()) as { run: { data: { tags: Array<{ key: string; value: string }> } } };
+    expect(run.run.data.tags).toContainEqual({ key: 'git_sha', value: gitSha });
+
+    // The model server pinned to that version, loading it from MLflow (no local registry mounted).
+    const server = (await modelServerPod(dir)).containers[0]!;
+    const serving = `${container}-registry`;
+    const servingEnv = { ...config, MLFLOW_TRACKING_URI: tracking.url, [`${prefix}MODEL_VERSION`]: '1', GIT_SHA: gitSha };
+    await engine.podman(['run', '--detach', '--name', serving, '--network', 'host', ...runFlags(await modelServerPod(dir), server), ...engine.ulimits, ...Object.entries(servingEnv).flatMap(([key, value]) => ['--env', `${key}=${value}`]), image]);
+    const answer = async (path: string) => fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2000) }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }), () => undefined);
+    const serveStarted = performance.now();
+    let ready: { status: number; body: Record<string, unknown> } | undefined;
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      const state = String((await engine.podman(['inspect', '--format', '{{.State.Status}}', serving])).stdout).trim();
+      if (state !== 'running') throw new Error(`the container is ${state} before answering:\n${String((await engine.podman(['logs', serving], { reject: false })).all)}`);
+      ready = await answer('/ready');
+      if (ready?.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const readySeconds = seconds(serveStarted);
+    expect(ready?.status, `/ready within 180 s:\n${String((await engine.podman(['logs', serving], { reject: false })).all).slice(-3000)}`).toBe(200);
+    expect(ready!.body).toMatchObject({ status: 'ready', model_version: '1' });
+    expect((await answer('/version'))?.body).toMatchObject({ git_sha: gitSha, model_version: '1' });
+    await engine.podman(['stop', '--time', '25', serving]);
+    await rm(registryDir, { recursive: true, force: true });
+    console.log(`training job in the image (Python ${python}): ${trainSeconds.toFixed(1)} s to the first champion; the server ready on it from MLflow after ${readySeconds.toFixed(1)} s`);
   });
 });
