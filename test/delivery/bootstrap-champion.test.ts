@@ -166,6 +166,18 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
     expect(fresh.jobs).toHaveLength(1);
   });
 
+  test('the script is POSIX sh that shellcheck accepts', async (ctx) => {
+    const found = await execa('shellcheck', ['--version'], { reject: false }).catch(() => undefined);
+    if (found?.exitCode !== 0) {
+      // .ci/run installs shellcheck (Debian's package), so CI never skips this.
+      console.log('skipped: shellcheck is not on PATH');
+      return ctx.skip();
+    }
+    const result = await execa('shellcheck', ['--shell=sh', '--severity=style', join(dir, 'deploy/k8s/bootstrap-champion.sh')], { reject: false });
+    expect(result.stdout).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
   test('bad arguments exit 2 and touch nothing; a missing deploy-values.env exits 1 before any kubectl call', async () => {
     const server = servers[0] ?? (await freshServer('arguments'));
     for (const args of [[], ['qa'], ['staging', '1x'], ['staging', '1', '2']]) {
