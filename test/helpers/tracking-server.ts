@@ -69,6 +69,20 @@ export interface TrackingServer extends Stoppable {
  * the server at http://127.0.0.1:<port>, the Host header a `kubectl port-forward` client sends.
  */
 export async function startTrackingServer(mlflowVersion: string, backendUri: string, interpreter: string, allowedHosts?: string): Promise<TrackingServer> {
+  // The port is found free, then bound by the server seconds later (uv resolves its tool first):
+  // another suite on this machine can take it in between. Only that race is retried, on a new port.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce(mlflowVersion, backendUri, interpreter, allowedHosts);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortTaken)) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnce(mlflowVersion: string, backendUri: string, interpreter: string, allowedHosts?: string): Promise<TrackingServer> {
   const artifacts = await mkdtemp(join(tmpdir(), 'mlforge-mlflow-artifacts-'));
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
@@ -91,7 +105,11 @@ export async function startTrackingServer(mlflowVersion: string, backendUri: str
   };
   const deadline = Date.now() + 240_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`mlflow server exited with ${child.exitCode} before answering:\n${logs.slice(-3000)}`);
+    if (child.exitCode !== null) {
+      await rm(artifacts, { recursive: true, force: true });
+      const message = `mlflow server exited with ${child.exitCode} before answering:\n${logs.slice(-3000)}`;
+      throw /\[Errno 98\] Address already in use/.test(logs) ? new PortTaken(message) : new Error(message);
+    }
     if (await fetch(`${url}/health`).then((response) => response.ok, () => false)) return { url, stop, logs: () => logs };
     if (Date.now() > deadline) {
       await stop();

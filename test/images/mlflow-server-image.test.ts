@@ -123,9 +123,6 @@ describe('generated MLflow server image (aws, default answers) against a real Po
     const pod = deployment.spec.template.spec;
     const server = pod.containers[0]!;
     expect(server.securityContext.readOnlyRootFilesystem).toBe(true);
-    const port = await freeLoopbackPort();
-    const command = server.command.map((arg) => arg.replace(/^--port=\d+$/, `--port=${port}`).replace(/^--host=.*$/, '--host=127.0.0.1'));
-    expect(command).toContain(`--port=${port}`);
     const emptyDirs = new Set(pod.volumes.filter((volume) => volume.emptyDir !== undefined).map((volume) => volume.name));
     const tmpfs = server.volumeMounts.filter((mount) => emptyDirs.has(mount.name)).flatMap((mount) => ['--tmpfs', mount.mountPath]);
     const drops = (server.securityContext.capabilities?.drop ?? []).flatMap((capability) => ['--cap-drop', capability]);
@@ -136,27 +133,43 @@ describe('generated MLflow server image (aws, default answers) against a real Po
     artifacts = await mkdtemp(join(tmpdir(), 'mlforge-mlflow-image-artifacts-'));
     await chmod(artifacts, 0o755);
     await execa('chown', [`${uid}:${uid}`, artifacts]);
-    const env = [
-      `MLFLOW_BACKEND_STORE_URI=${postgres.url}`,
-      'MLFLOW_ARTIFACTS_DESTINATION=/artifacts',
-      ...server.env.filter((entry) => entry.value !== undefined && entry.name !== 'MLFLOW_SERVER_ALLOWED_HOSTS').map((entry) => `${entry.name}=${entry.value}`),
-      `MLFLOW_SERVER_ALLOWED_HOSTS=127.0.0.1:${port},localhost:${port}`,
-    ].flatMap((entry) => ['--env', entry]);
-    const started = performance.now();
-    // No --user: the image's USER is what is tested. The Deployment's command replaces the image's CMD,
-    // with the $(VAR) references the kubelet expands from the environment expanded here.
-    const argv = command.map((arg) => arg.replace('$(MLFLOW_BACKEND_STORE_URI)', postgres!.url).replace('$(MLFLOW_ARTIFACTS_DESTINATION)', '/artifacts'));
-    await engine!.podman(['run', '--detach', '--name', container, '--network', 'host', '--read-only', ...tmpfs, ...drops, '--security-opt', 'no-new-privileges', ...engine!.ulimits, ...env, '--volume', `${artifacts}:/artifacts`, '--entrypoint', argv[0]!, image, ...argv.slice(1)]);
     const logs = async () => String((await engine!.podman(['logs', container], { reject: false })).all ?? '');
-    const base = `http://127.0.0.1:${port}`;
+    const started = performance.now();
+    let base = '';
     let healthy = false;
-    const deadline = Date.now() + 180_000;
-    while (Date.now() < deadline) {
-      const state = String((await engine!.podman(['inspect', '--format', '{{.State.Status}}', container])).stdout).trim();
-      if (state !== 'running') throw new Error(`the MLflow container is ${state} before answering:\n${await logs()}`);
-      healthy = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }).then((response) => response.ok, () => false);
-      if (healthy) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+    // The port is found free, then bound by the container moments later: another suite on this
+    // machine can take it in between. Only that race is retried, on a new port.
+    for (let attempt = 1; attempt <= 3 && !healthy; attempt += 1) {
+      const port = await freeLoopbackPort();
+      const command = server.command.map((arg) => arg.replace(/^--port=\d+$/, `--port=${port}`).replace(/^--host=.*$/, '--host=127.0.0.1'));
+      expect(command).toContain(`--port=${port}`);
+      const env = [
+        `MLFLOW_BACKEND_STORE_URI=${postgres.url}`,
+        'MLFLOW_ARTIFACTS_DESTINATION=/artifacts',
+        ...server.env.filter((entry) => entry.value !== undefined && entry.name !== 'MLFLOW_SERVER_ALLOWED_HOSTS').map((entry) => `${entry.name}=${entry.value}`),
+        `MLFLOW_SERVER_ALLOWED_HOSTS=127.0.0.1:${port},localhost:${port}`,
+      ].flatMap((entry) => ['--env', entry]);
+      // No --user: the image's USER is what is tested. The Deployment's command replaces the image's CMD,
+      // with the $(VAR) references the kubelet expands from the environment expanded here.
+      const argv = command.map((arg) => arg.replace('$(MLFLOW_BACKEND_STORE_URI)', postgres!.url).replace('$(MLFLOW_ARTIFACTS_DESTINATION)', '/artifacts'));
+      await engine!.podman(['run', '--detach', '--name', container, '--network', 'host', '--read-only', ...tmpfs, ...drops, '--security-opt', 'no-new-privileges', ...engine!.ulimits, ...env, '--volume', `${artifacts}:/artifacts`, '--entrypoint', argv[0]!, image, ...argv.slice(1)]);
+      base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 180_000;
+      while (Date.now() < deadline) {
+        const state = String((await engine!.podman(['inspect', '--format', '{{.State.Status}}', container])).stdout).trim();
+        if (state !== 'running') {
+          const output = await logs();
+          if (attempt < 3 && /\[Errno 98\] Address already in use/.test(output)) {
+            console.log(`port ${port} was taken before the MLflow container bound it; retrying on another`);
+            await engine!.podman(['rm', '--force', container], { reject: false });
+            break;
+          }
+          throw new Error(`the MLflow container is ${state} before answering:\n${output}`);
+        }
+        healthy = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }).then((response) => response.ok, () => false);
+        if (healthy) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     }
     expect(healthy, `/health within 180 s:\n${await logs()}`).toBe(true);
     const healthAt = seconds(started);
