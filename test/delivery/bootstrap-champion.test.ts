@@ -26,6 +26,7 @@ const python = '3.12';
 const prefix = toEnvPrefix(name);
 
 const realKubectl = (await execa('sh', ['-c', 'command -v kubectl'], { reject: false })).stdout.trim();
+if (!realKubectl) console.warn('skipped: kubectl is not on PATH (it builds the overlay whose CronJob the Job runs); .ci/run requires it');
 
 /**
  * `kubectl` for the script: every call is appended to $SHIM/calls; `create job X --from=cronjob/Y`

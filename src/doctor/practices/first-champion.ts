@@ -11,6 +11,7 @@ import { lineOfMatch, missingFile, outcome } from '../check-result.js';
 import { baseObjects, containersOf, type K8sObject } from '../parse/k8s-manifests.js';
 import { asArray, asRecord, getIn } from '../parse/yaml-file.js';
 import type { Finding, RepoView, Rule } from '../types.js';
+import { servingKinds } from './predict-exposure.js';
 
 /** The file that deploys an overlay for this answer set: CI's deploy step, or the Makefile on kind. */
 function deployFile(repo: RepoView): string {
@@ -75,7 +76,7 @@ export const firstChampionCheck: Rule = {
         findings.push({ file: object.doc.file, line: object.doc.lineOf(['metadata']), message: `${kind} ${name} lacks the label ${training.phaseLabel}: ${training.phase}, so ${training.script} does not apply it before the first champion is trained.`, fix: `Add ${training.phaseLabel}: ${training.phase} to its metadata.labels.` });
       }
     }
-    for (const object of objects.filter((candidate) => ['Deployment', 'Rollout', 'InferenceService'].includes(candidate.kind) && candidate.name === repo.answers.name)) {
+    for (const object of objects.filter((candidate) => servingKinds.includes(candidate.kind) && candidate.name === repo.answers.name)) {
       if (label(object) !== undefined) {
         findings.push({ file: object.doc.file, line: object.doc.lineOf(['metadata']), message: `The model server ${object.kind} ${object.name} carries ${training.phaseLabel}: it would be deployed before a champion exists and without its pinned model version.`, fix: `Remove the ${training.phaseLabel} label from the model server.` });
       }

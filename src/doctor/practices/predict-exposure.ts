@@ -11,7 +11,8 @@ import { baseObjects, type K8sContainer } from '../parse/k8s-manifests.js';
 import { asArray, asRecord, getIn } from '../parse/yaml-file.js';
 import type { Finding, Rule } from '../types.js';
 
-const servingKinds = ['Deployment', 'Rollout', 'InferenceService'];
+/** The kinds the model server is one of (Deployment, Argo Rollout or KServe InferenceService). */
+export const servingKinds = ['Deployment', 'Rollout', 'InferenceService'];
 
 function envValue(container: K8sContainer, name: string): { value: unknown; index: number } | undefined {
   const index = asArray(container.spec.env).findIndex((entry) => asRecord(entry)?.name === name);
