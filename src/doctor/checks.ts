@@ -2,6 +2,7 @@
 // gives each rule its group and id (`<group>.<name>`); the rule modules say
 // only what they check. mlforge's own tests use the same objects.
 
+import { factsCheck } from './agreement/facts.js';
 import { documentedCiInputsCheck } from './agreement/documented-ci-inputs.js';
 import { imageRepositoryCheck } from './agreement/image-repository.js';
 import { modelNameCheck } from './agreement/model-name.js';
@@ -38,6 +39,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['repository', 'answers', answersTextCheck],
   ['repository', 'leftovers', leftoversCheck],
 
+  ['agreement', 'facts', factsCheck],
   ['agreement', 'port', portAgreementCheck],
   ['agreement', 'probe-routes', probeRoutesCheck],
   ['agreement', 'image-repository', imageRepositoryCheck],

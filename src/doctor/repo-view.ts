@@ -15,7 +15,8 @@ import { kindOf, maxFileBytes, readFileSafely, UnsafeFileError } from './read-sa
 import { escapeForTerminal } from './safe-text.js';
 import { isInside } from './tools/safe-path.js';
 import { createToolRunner, type ToolRunner } from './tools/tool-runner.js';
-import type { FileProblem, RepoView } from './types.js';
+import { expectedPlan, type ExpectedPlan } from './expected-plan.js';
+import type { FileProblem, Recorded, RepoView } from './types.js';
 
 const skippedDirectories = new Set(['.git', 'node_modules', '.venv', 'venv', '.terraform', '__pycache__', '.ruff_cache', '.pytest_cache', '.mypy_cache', 'mlruns', 'artifacts']);
 
@@ -33,7 +34,8 @@ export async function loadRepoView(rootArg: string, options: LoadRepoOptions = {
   const root = await realpath(given).catch(() => undefined);
   if (!root) throw new UsageError(`No such directory: ${escapeForTerminal(given)}.`, { field: 'directory' });
   if (!(await lstat(root)).isDirectory()) throw new UsageError(`Not a directory: ${escapeForTerminal(given)}.`, { field: 'directory' });
-  const answers = await readAnswers(root);
+  const recorded = await readRecorded(root);
+  const { answers } = recorded;
   const files: string[] = [];
   const problems: FileProblem[] = [];
   await walk(root, root, files, problems);
@@ -51,9 +53,12 @@ export async function loadRepoView(rootArg: string, options: LoadRepoOptions = {
     }
     return bytes;
   };
+  let expected: Promise<ExpectedPlan> | undefined;
   return {
     root,
     answers,
+    recorded,
+    expected: () => (expected ??= expectedPlan(recorded)),
     files,
     problems,
     readBytes,
@@ -63,7 +68,7 @@ export async function loadRepoView(rootArg: string, options: LoadRepoOptions = {
   };
 }
 
-async function readAnswers(root: string): Promise<Answers> {
+async function readRecorded(root: string): Promise<Recorded> {
   const provenancePath = join(root, PROVENANCE_FILE);
   let text: string;
   try {
@@ -78,9 +83,14 @@ async function readAnswers(root: string): Promise<Answers> {
     );
   }
   try {
-    const data = parseYaml(text, { maxAliasCount: 100 }) as { answers?: Answers };
+    const data = parseYaml(text, { maxAliasCount: 100 }) as Partial<Record<keyof Recorded, unknown>> | null;
     if (!data?.answers || typeof data.answers !== 'object') throw new Error('it has no "answers" mapping');
-    return data.answers;
+    return {
+      answers: data.answers as Answers,
+      version: typeof data.version === 'string' ? data.version : '',
+      templates: typeof data.templates === 'string' ? data.templates : '',
+      declined: Array.isArray(data.declined) ? data.declined.filter((path): path is string => typeof path === 'string') : [],
+    };
   } catch (error) {
     throw new UsageError(`Cannot read ${escapeForTerminal(provenancePath)}: ${escapeForTerminal((error as Error).message)}`, { cause: error, field: 'directory' });
   }

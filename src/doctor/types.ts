@@ -2,6 +2,7 @@
 // check returns a CheckResult; mlforge's own tests call the same functions.
 
 import type { Answers } from '../questions/table.js';
+import type { ExpectedPlan } from './expected-plan.js';
 import type { ToolRunner } from './tools/tool-runner.js';
 
 export interface Finding {
@@ -40,11 +41,24 @@ export interface CheckResult {
   durationMs?: number;
 }
 
+/** What .mlforge.yml records: the answers, the release and template set that rendered them, the files the user declined. */
+export interface Recorded {
+  answers: Answers;
+  /** The mlforge release that generated (or last updated) the repository; empty when not recorded. */
+  version: string;
+  /** `sha256:` fingerprint of its template set; empty when not recorded. */
+  templates: string;
+  declined: string[];
+}
+
 /** A generated repository on disk, as doctor and tests see it. */
 export interface RepoView {
   root: string;
   /** Answers from .mlforge.yml. */
   answers: Answers;
+  recorded: Recorded;
+  /** The generator's plan for the recorded answers (expected-plan.ts), derived once on first use. */
+  expected(): Promise<ExpectedPlan>;
   /** Every regular file (relative, forward slashes), excluding .git and ignored build output. */
   files: string[];
   /** Symbolic links, FIFOs, devices and oversized files found instead of regular files. */

@@ -1,7 +1,7 @@
 // Pure planning: answers + templates -> every output file with its contents
 // and mode, in memory. Nothing here touches the target directory.
 
-import { deriveContext } from '../derive.js';
+import { deriveContext, type RenderContext } from '../derive.js';
 import type { Answers } from '../questions/table.js';
 import { fileSelector } from '../render/manifest.js';
 import type { TemplateSet } from '../render/template-set.js';
@@ -27,12 +27,20 @@ export interface Plan {
 /** A template set may pin derived values (a shipped snapshot of an earlier release pins that release's constants). */
 export type PlanTemplates = TemplateSet & { fingerprint?: string; pinnedContext?: Record<string, unknown> };
 
-export function planProject(answers: Answers, templates: PlanTemplates, mlforgeVersion: string): Plan {
-  const derived = { ...deriveContext(answers, templates.versions, mlforgeVersion), ...templates.pinnedContext };
+/** The values every template of a plan reads (doctor re-derives a repository's with the same function). */
+export function planContext(answers: Answers, templates: PlanTemplates, mlforgeVersion: string): RenderContext {
+  return { ...deriveContext(answers, templates.versions, mlforgeVersion), ...templates.pinnedContext };
+}
+
+/** The templates these answers select, each with the path it renders to. */
+export function selectedTemplates(answers: Answers, templates: PlanTemplates, packageName: string) {
   const selects = fileSelector(templates.rules, answers);
-  const selected = templates.files
-    .filter((file) => selects(file.path))
-    .map((file) => ({ ...file, output: outputPath(file.path, derived.packageName) }));
+  return templates.files.filter((file) => selects(file.path)).map((file) => ({ ...file, output: outputPath(file.path, packageName) }));
+}
+
+export function planProject(answers: Answers, templates: PlanTemplates, mlforgeVersion: string): Plan {
+  const derived = planContext(answers, templates, mlforgeVersion);
+  const selected = selectedTemplates(answers, templates, derived.packageName);
   const context = { ...derived, fileTree: renderTree([...selected.map((file) => file.output), PROVENANCE_FILE]) };
   const files: PlannedFile[] = selected.map((file) => ({
     path: file.output,

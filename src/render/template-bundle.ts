@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { lockFileReader } from '../plan/lock-files.js';
 import { namedTemplate } from './helpers.js';
+import type { FactRow } from './facts-table.js';
 import type { ManifestRule } from './manifest.js';
 import { runtime, type TemplateRuntime } from './template-runtime.js';
 import type { TemplateFile, TemplateSet } from './template-set.js';
@@ -19,6 +20,8 @@ export interface TemplateBundle {
   versions: TemplateSet['versions'];
   locks: (() => URL) | undefined;
   fingerprint: string;
+  /** templates/facts.yml, parsed and validated at build time. */
+  facts?: FactRow[];
   /** The render function of every file, by path. */
   create(rt: TemplateRuntime): Record<string, Render>;
 }
@@ -32,6 +35,7 @@ export function templateSetFromBundle(bundle: TemplateBundle, root = 'compiled t
     // One set of the lock store read when a plan composes its uv.lock, not the whole store at start.
     versions: bundle.locks ? { ...bundle.versions, locks: lockFileReader(fileURLToPath(bundle.locks())) as unknown as Record<string, unknown> } : bundle.versions,
     fingerprint: bundle.fingerprint,
+    ...(bundle.facts ? { facts: bundle.facts } : {}),
     sources: {},
     partials: {},
     compile: (file) => namedTemplate(file.path, (renders ??= bundle.create(runtime))[file.path]!),

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Versions } from '../derive.js';
 import { templateFingerprint } from '../plan/provenance.js';
+import { parseFacts, type FactRow } from './facts-table.js';
 import { parseManifest, type ManifestRule } from './manifest.js';
 import { createRenderer, type RenderFunction } from './renderer.js';
 
@@ -30,6 +31,12 @@ export interface TemplateSet {
   compile(file: TemplateFile): RenderFunction;
   /** `sha256:` fingerprint of the whole set (recorded in `.mlforge.yml`; see templateFingerprint). */
   fingerprint?: string;
+  /**
+   * Where each derived value appears in what these templates render (templates/facts.yml, read by
+   * doctor). Not part of the fingerprint: it describes the templates and changes nothing they write.
+   * Absent for snapshots of earlier releases.
+   */
+  facts?: FactRow[];
 }
 
 /** The package's templates/ folder, found above this module (dist/ when bundled, src/ in tests). */
@@ -85,6 +92,8 @@ export async function loadTemplateSet(root: string): Promise<TemplateSet> {
     const name = relative(partialsDir, absolute).split(sep).join('/').replace(/\.hbs$/, '');
     partials[name] = await readFile(absolute, 'utf8');
   }
+  const factsPath = join(root, 'facts.yml');
+  const facts = existsSync(factsPath) ? parseFacts('templates/facts.yml', parseYaml(await readFile(factsPath, 'utf8'))) : undefined;
   const renderer = createRenderer(partials);
   const fingerprint = templateFingerprint([
     ...files.map((file) => ({ path: `files/${file.path}`, contents: sources[file.path]!, executable: file.executable })),
@@ -100,6 +109,7 @@ export async function loadTemplateSet(root: string): Promise<TemplateSet> {
     versions,
     sources,
     partials,
+    ...(facts ? { facts } : {}),
     compile: (file) => renderer.compile(file.path, sources[file.path]!),
   };
 }

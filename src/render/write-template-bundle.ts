@@ -23,6 +23,7 @@ export function templateBundleSource(set: TemplateSet): string {
     `versions: ${JSON.stringify(withoutLocks(set.versions))},`,
     `locks: ${set.versions.locks === undefined ? 'undefined' : "() => new URL('locks/', import.meta.url)"},`,
     `fingerprint: ${JSON.stringify(set.fingerprint ?? '')},`,
+    `facts: ${JSON.stringify(set.facts ?? [])},`,
     'create(rt) {',
     'const partials = {};',
     ...partials,

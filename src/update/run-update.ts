@@ -8,9 +8,8 @@ import { ChecksFailedError, ConflictError } from '../errors.js';
 import { planProject, type PlannedFile, type PlanTemplates } from '../plan/plan-project.js';
 import { fileHash, parseProvenance, PROVENANCE_FILE, ProvenanceError, provenanceFile, type Provenance } from '../plan/provenance.js';
 import type { Answers } from '../questions/table.js';
-import { bundledTemplates } from '../render/bundled-templates.js';
-import { templateSetFromBundle } from '../render/template-bundle.js';
-import { defaultTemplatesRoot, loadTemplateSet } from '../render/template-set.js';
+import { currentTemplates } from '../render/current-templates.js';
+import { defaultTemplatesRoot } from '../render/template-set.js';
 import { mlforgeVersion } from '../version.js';
 import { applyChanges } from './apply-changes.js';
 import { classify, type Change, type FileOutcome } from './classify.js';
@@ -202,11 +201,6 @@ export function markedFiles(directory: string, paths: readonly string[]): string
       return false;
     }
   });
-}
-
-/** The running mlforge's templates: precompiled into dist/ when built, else compiled from templates/. */
-export async function currentTemplates(): Promise<PlanTemplates> {
-  return bundledTemplates ? templateSetFromBundle(bundledTemplates) : await loadTemplateSet(defaultTemplatesRoot());
 }
 
 /**

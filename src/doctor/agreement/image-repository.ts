@@ -92,7 +92,8 @@ type ImageKind = keyof typeof imageVariables;
  */
 async function ciImages(repo: RepoView, findings: Finding[], kind: ImageKind): Promise<ImageUse[]> {
   const imageVariable = imageVariables[kind];
-  const baseName = kind === 'service' ? repo.answers.name : `${repo.answers.name}-mlflow`;
+  const { context } = await repo.expected();
+  const baseName = kind === 'service' ? context.imageName : context.mlflowImageName;
   const config = await readCiConfig(repo);
   findings.push(...config.errors);
   const env: Record<string, string> = {};

@@ -3,10 +3,8 @@
 // module with the image being deployed), the objects it needs carry the
 // registry-phase label the bootstrap applies first, and every deploy path runs
 // the bootstrap script before it applies the whole overlay. Names come from
-// src/derive.ts (trainingFor), as in the templates.
+// the plan doctor re-derives from .mlforge.yml (context.training, src/derive.ts), as the templates do.
 
-import { trainingFor } from '../../derive.js';
-import { toPythonPackageName } from '../../naming.js';
 import { lineOfMatch, missingFile, outcome } from '../check-result.js';
 import { baseObjects, containersOf, type K8sObject } from '../parse/k8s-manifests.js';
 import { asArray, asRecord, getIn } from '../parse/yaml-file.js';
@@ -36,7 +34,8 @@ export const firstChampionCheck: Rule = {
   title: 'A fresh environment trains its first champion in the cluster before the model server is deployed',
   applies: () => true,
   async run(repo) {
-    const training = trainingFor(repo.answers.name);
+    const { context } = await repo.expected();
+    const { training } = context;
     const findings: Finding[] = [];
     const { objects, errors } = await baseObjects(repo);
     findings.push(...errors);
@@ -49,7 +48,7 @@ export const firstChampionCheck: Rule = {
         fix: `Restore deploy/k8s/base/train-cronjob.yaml (regenerate with mlforge update) and list it in deploy/k8s/base/kustomization.yaml.`,
       });
     } else {
-      const module = `${toPythonPackageName(repo.answers.name)}.train`;
+      const module = `${context.packageName}.train`;
       const container = containersOf([cronJob]).find((entry) => entry.name === training.container);
       const command = [...asArray(container?.spec.command), ...asArray(container?.spec.args)].map(String);
       if (!container || command.join(' ') !== `python -m ${module}`) {

@@ -4,7 +4,6 @@
 // ({PREFIX}DOCS_ENABLED=false). Names come from src/derive.ts, as in the templates.
 
 import { servicePaths } from '../../derive.js';
-import { toEnvPrefix } from '../../naming.js';
 import { outcome, skippedOutcome } from '../check-result.js';
 import { appContainers } from '../parse/app-containers.js';
 import { baseObjects, type K8sContainer } from '../parse/k8s-manifests.js';
@@ -43,7 +42,7 @@ export const predictExposureCheck: Rule = {
   async run(repo) {
     const { objects, errors } = await baseObjects(repo);
     const findings: Finding[] = [...errors];
-    const prefix = toEnvPrefix(repo.answers.name);
+    const prefix = (await repo.expected()).context.envPrefix;
     const keysVariable = `${prefix}API_KEYS_FILE`;
     const docsVariable = `${prefix}DOCS_ENABLED`;
     const containers = appContainers(repo, objects).filter((container) => servingKinds.includes(container.object.kind));
