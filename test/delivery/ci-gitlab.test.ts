@@ -133,6 +133,13 @@ describe('gitlab-ci-local catches a broken pipeline', () => {
     expect(messages).toMatch(/Job lint has no timeout/);
   });
 
+  it('an unpinned image in a template that jobs extend is one finding, on the line that names it', async () => {
+    const repo = await brokenRepo((text) => text.replace('.python:\n  image: python:3.12.12-slim-trixie\n', '.python:\n  image: python:latest\n'));
+    const findings = (await gitlabSecurityCheck.run(repo)).findings.filter((finding) => /not pinned/.test(finding.message));
+    expect(findings.map((finding) => finding.message)).toEqual(['.python uses the image python:latest, which is not pinned to a version.']);
+    expect((await repo.read('.gitlab-ci.yml')).split('\n')[findings[0]!.line! - 1]).toBe('  image: python:latest');
+  });
+
   it('a job in a stage that does not exist', async () => {
     const repo = await brokenRepo((text) => text.replace('  stage: scan\n', '  stage: scann\n'));
     const result = await gitlabCiCheck.run(repo);

@@ -7,6 +7,8 @@
 
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLMap } from 'yaml';
 import { missingFile, outcome } from '../check-result.js';
+import { readCiConfig, type CiPipeline } from '../parse/ci-config.js';
+import { asArray, asRecord } from '../parse/yaml-file.js';
 import type { Rule, Finding } from '../types.js';
 import { localActionFiles, runScripts, workflowFiles } from './github-actions.js';
 
@@ -175,62 +177,57 @@ export const gitlabSecurityCheck: Rule = {
   async run(repo) {
     const file = '.gitlab-ci.yml';
     if (!repo.exists(file)) return outcome([missingFile(file, 'the answers chose GitLab CI')]);
-    return outcome(checkGitlab(file, await repo.read(file)));
+    const config = await readCiConfig(repo);
+    const pipeline = config.pipelines.find((candidate) => candidate.file === file);
+    const errors = config.errors.filter((error) => error.file === file);
+    if (errors.length > 0) return outcome(errors);
+    if (!pipeline) return outcome([{ file, message: 'The pipeline is not a YAML mapping.', fix: 'Regenerate .gitlab-ci.yml.' }]);
+    return outcome(checkGitlab(pipeline, await repo.read(file)));
   },
 };
 
-const gitlabKeywords = new Set(['workflow', 'stages', 'variables', 'default', 'include', 'image', 'services', 'cache', 'before_script', 'after_script']);
-
-export function checkGitlab(file: string, text: string): Finding[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, customTags: [{ tag: '!reference', collection: 'seq', resolve: (value: unknown) => value }] });
-  const root = doc.toJS() as Record<string, Record<string, unknown>> | null;
-  if (!root || typeof root !== 'object') return [{ file, message: 'The pipeline is not a YAML mapping.', fix: 'Regenerate .gitlab-ci.yml.' }];
+/**
+ * The rules over the CI model's pipeline (parse/ci-config.ts): its jobs come with their `extends`
+ * chain merged, as GitLab runs them; images are checked where they are written (a template's
+ * image once, not once per job that extends it).
+ */
+export function checkGitlab(pipeline: CiPipeline, text: string): Finding[] {
+  const { file, doc } = pipeline;
+  const root = asRecord(doc.data) ?? {};
   const findings: Finding[] = [];
-  const lineOf = (key: string) => {
-    const node = isMap(doc.contents) ? doc.contents.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key : undefined;
-    return node && isScalar(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
-  };
   text.split('\n').forEach((line, index) => {
     const key = longLivedKeyPattern.exec(line.replace(/^\s*#.*$/, ''));
     if (key) findings.push({ file, line: index + 1, message: `${key[1]} is a long-lived cloud key.`, fix: 'Sign in through `id_tokens` OIDC and delete the key variable.' });
   });
-  const resolve = (name: string, key: string, seen = new Set<string>()): unknown => {
-    const job = root[name];
-    if (!job || typeof job !== 'object' || seen.has(name)) return undefined;
-    if (key in job) return job[key];
-    seen.add(name);
-    const parents = typeof job.extends === 'string' ? [job.extends] : Array.isArray(job.extends) ? (job.extends as string[]) : [];
-    let found: unknown;
-    for (const parent of parents) {
-      const value = resolve(parent, key, seen);
-      if (value !== undefined) found = value; // later parents win, as in GitLab
-    }
-    return found;
+  const writtenImages: Array<{ where: string; path: Array<string | number>; image: unknown }> = [];
+  const imagesOf = (where: string, path: string[], entry: Record<string, unknown>) => {
+    writtenImages.push({ where, path: [...path, 'image'], image: asRecord(entry.image)?.name ?? entry.image });
+    asArray(entry.services).forEach((service, index) => writtenImages.push({ where, path: [...path, 'services', index], image: asRecord(service)?.name ?? service }));
   };
-  const defaults = root.default ?? {};
-  for (const [name, job] of Object.entries(root)) {
-    if (!job || typeof job !== 'object' || name === 'variables' || name === 'workflow') continue;
-    const images = [job.image, ...(Array.isArray(job.services) ? job.services : [])].map((entry) =>
-      typeof entry === 'object' && entry !== null ? (entry as { name?: unknown }).name : entry,
-    );
-    for (const image of images) {
-      if (typeof image !== 'string' || image.startsWith('$')) continue;
-      const tag = /@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : /:([^/:]+)$/.exec(image)?.[1];
-      if (tag !== 'digest' && (!tag || tag === 'latest' || !/\d/.test(tag))) {
-        findings.push({ file, line: lineOf(name), message: `${name} uses the image ${image}, which is not pinned to a version.`, fix: 'Use a versioned tag or a digest, never latest or no tag.' });
-      }
+  imagesOf('The pipeline', [], root);
+  for (const [name, entry] of Object.entries(root)) {
+    const record = asRecord(entry);
+    if (record && name !== 'variables' && name !== 'workflow') imagesOf(name, [name], record);
+  }
+  for (const { where, path, image } of writtenImages) {
+    if (typeof image !== 'string' || image.startsWith('$')) continue;
+    const tag = /@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : /:([^/:]+)$/.exec(image)?.[1];
+    if (tag !== 'digest' && (!tag || tag === 'latest' || !/\d/.test(tag))) {
+      findings.push({ file, line: doc.lineOf(path), message: `${where} uses the image ${image}, which is not pinned to a version.`, fix: 'Use a versioned tag or a digest, never latest or no tag.' });
     }
-    if (name.startsWith('.') || gitlabKeywords.has(name) || !job || typeof job !== 'object') continue;
-    if (resolve(name, 'timeout') === undefined && defaults.timeout === undefined) {
-      findings.push({ file, line: lineOf(name), message: `Job ${name} has no timeout (the project default may be hours).`, fix: `Add \`timeout:\` to ${name} or to \`default:\`.` });
+  }
+  const defaults = asRecord(root.default) ?? {};
+  for (const job of pipeline.jobs) {
+    const line = doc.lineOf(job.path);
+    if (job.raw.timeout === undefined && defaults.timeout === undefined) {
+      findings.push({ file, line, message: `Job ${job.id} has no timeout (the project default may be hours).`, fix: `Add \`timeout:\` to ${job.id} or to \`default:\`.` });
     }
-    const environment = resolve(name, 'environment');
-    const action = typeof environment === 'object' && environment !== null ? (environment as { action?: unknown }).action : undefined;
+    const environment = job.raw.environment;
+    const action = asRecord(environment)?.action;
     const deploys = environment !== undefined && (action === undefined || action === 'start');
-    const interruptible = resolve(name, 'interruptible') ?? defaults.interruptible;
+    const interruptible = job.raw.interruptible ?? defaults.interruptible;
     if (deploys && interruptible !== false) {
-      findings.push({ file, line: lineOf(name), message: `Deploy job ${name} can be cancelled by a newer pipeline (interruptible).`, fix: `Set \`interruptible: false\` on ${name}.` });
+      findings.push({ file, line, message: `Deploy job ${job.id} can be cancelled by a newer pipeline (interruptible).`, fix: `Set \`interruptible: false\` on ${job.id}.` });
     }
   }
   return findings;
