@@ -22,13 +22,13 @@ export const modelNameCheck: Rule = {
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];
-    const settingsFile = `${packageDir(repo)}settings.py`;
+    const settingsFile = `${await packageDir(repo)}settings.py`;
     if (!repo.exists(settingsFile)) return outcome([missingFile(settingsFile, 'it holds the model name and aliases the service loads')]);
     const settings = await settingsDefaults(repo);
     const nameSetting = settings.get('model_name');
     const reference = nameSetting && typeof nameSetting.value === 'string'
       ? { value: nameSetting.value, where: `${settingsFile}:${nameSetting.line} (model_name)` }
-      : { value: repo.answers.name, where: '.mlforge.yml (the project name)' };
+      : { value: (await repo.expected()).context.modelName, where: '.mlforge.yml (the model name mlforge derives from it)' };
     const aliases = new Map<string, string>();
     for (const [field, located] of settings) {
       if (/alias/.test(field) && typeof located.value === 'string') aliases.set(located.value, `${settingsFile}:${located.line} (${field})`);

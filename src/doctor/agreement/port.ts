@@ -41,7 +41,7 @@ export const portAgreementCheck: Check = {
     uses.push(...(await composePorts(repo)));
     const { objects, errors } = await k8sObjects(repo);
     findings.push(...errors);
-    uses.push(...kubernetesPorts(repo, objects, findings));
+    uses.push(...(await kubernetesPorts(repo, objects, findings)));
 
     const direct = uses.filter((use) => use.via === undefined);
     const reference = majority(direct) ?? uses[0];
@@ -147,9 +147,9 @@ function containerSideOf(entry: unknown): number | undefined {
   return typeof target === 'number' ? target : undefined;
 }
 
-function kubernetesPorts(repo: RepoView, objects: readonly K8sObject[], findings: Finding[]): PortUse[] {
+async function kubernetesPorts(repo: RepoView, objects: readonly K8sObject[], findings: Finding[]): Promise<PortUse[]> {
   const uses: PortUse[] = [];
-  const containers = appContainers(repo, objects);
+  const containers = await appContainers(repo, objects);
   const names = namedPorts(containers);
   for (const container of containers) {
     const { doc } = container.object;

@@ -22,7 +22,7 @@ export const probeRoutesCheck: Rule = {
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];
-    const appFile = `${packageDir(repo)}serving/app.py`;
+    const appFile = `${await packageDir(repo)}serving/app.py`;
     if (!repo.exists(appFile)) return outcome([missingFile(appFile, 'it is the FastAPI app the image serves')]);
     const routes = await pythonRoutes(repo);
     const uses = [...(await dockerPaths(repo)), ...(await composePaths(repo)), ...(await kubernetesPaths(repo, findings))];
@@ -68,7 +68,7 @@ async function kubernetesPaths(repo: RepoView, findings: Finding[]): Promise<Pat
   const { objects, errors } = await k8sObjects(repo);
   findings.push(...errors);
   const uses: PathUse[] = [];
-  for (const container of appContainers(repo, objects)) {
+  for (const container of await appContainers(repo, objects)) {
     const { doc, kind, name } = container.object;
     for (const probe of probeKinds) {
       const path = [...container.path, probe, 'httpGet', 'path'];

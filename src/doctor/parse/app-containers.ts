@@ -17,8 +17,9 @@ export function imageBaseName(image: string): string {
   return imageRepository(image).split('/').pop() ?? '';
 }
 
-export function appContainers(repo: RepoView, objects: readonly K8sObject[]): K8sContainer[] {
-  const imageName = repo.answers.name;
+/** The containers that run the service image (by its name in the re-derived plan), and KServe's predictor. */
+export async function appContainers(repo: RepoView, objects: readonly K8sObject[]): Promise<K8sContainer[]> {
+  const { imageName } = (await repo.expected()).context;
   return containersOf(objects).filter(
     (container) =>
       container.object.kind === 'InferenceService' ||

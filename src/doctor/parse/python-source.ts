@@ -2,7 +2,6 @@
 // and the defaults of its settings. Regular expressions over source lines,
 // tolerant of user edits (constants, routers with prefixes, mounts).
 
-import { toPythonPackageName } from '../../naming.js';
 import type { RepoView } from '../types.js';
 
 export interface Located<T> {
@@ -19,9 +18,9 @@ export interface Route {
   line: number;
 }
 
-/** `src/<package>/`, from the answers, else the directory holding settings.py. */
-export function packageDir(repo: RepoView): string {
-  const fromAnswers = `src/${toPythonPackageName(repo.answers.name)}/`;
+/** `src/<package>/` of the re-derived plan, else the directory holding settings.py. */
+export async function packageDir(repo: RepoView): Promise<string> {
+  const fromAnswers = `src/${(await repo.expected()).context.packageName}/`;
   if (repo.files.some((file) => file.startsWith(fromAnswers))) return fromAnswers;
   const settings = repo.files.find((file) => /^src\/[A-Za-z_][A-Za-z0-9_]*\/settings\.py$/.test(file));
   return settings ? settings.slice(0, -'settings.py'.length) : fromAnswers;
@@ -36,7 +35,8 @@ const routerPattern = new RegExp(String.raw`^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*APIR
 
 /** Every route path the Python sources declare. */
 export async function pythonRoutes(repo: RepoView): Promise<Route[]> {
-  const sources = repo.files.filter((file) => file.startsWith(packageDir(repo)) && file.endsWith('.py'));
+  const dir = await packageDir(repo);
+  const sources = repo.files.filter((file) => file.startsWith(dir) && file.endsWith('.py'));
   const texts = await Promise.all(sources.map(async (file) => ({ file, lines: (await repo.read(file)).split('\n') })));
   const constants = new Map<string, string>();
   for (const { lines } of texts) {
@@ -93,7 +93,7 @@ const fieldPattern = /^\s+([a-z_][a-z0-9_]*)\s*:\s*[^=\n]+?=\s*(.+?)\s*(?:#.*)?$
 
 /** Default values of the fields of the settings module (`name: type = default`). */
 export async function settingsDefaults(repo: RepoView): Promise<Map<string, Located<string | number | boolean>>> {
-  const file = `${packageDir(repo)}settings.py`;
+  const file = `${await packageDir(repo)}settings.py`;
   const defaults = new Map<string, Located<string | number | boolean>>();
   if (!repo.exists(file)) return defaults;
   const lines = (await repo.read(file)).split('\n');

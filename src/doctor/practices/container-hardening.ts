@@ -31,7 +31,7 @@ export const nonRootImageCheck: Rule = {
     }
     const { objects, errors } = await k8sObjects(repo);
     findings.push(...errors);
-    const workloads = new Set(appContainers(repo, objects).map((container) => container.object));
+    const workloads = new Set((await appContainers(repo, objects)).map((container) => container.object));
     for (const object of workloads) {
       for (const { path, spec } of podSpecs(object)) {
         if (object.doc.file.includes('/overlays/')) continue; // patches inherit the base's pod security context
@@ -60,7 +60,7 @@ export const probesCheck: Rule = {
     }
     const { objects, errors } = await k8sObjects(repo);
     findings.push(...errors);
-    const containers = appContainers(repo, objects).filter((container) => longRunning.has(container.object.kind) && !container.object.doc.file.includes('/overlays/'));
+    const containers = (await appContainers(repo, objects)).filter((container) => longRunning.has(container.object.kind) && !container.object.doc.file.includes('/overlays/'));
     if (!stage && containers.length === 0) return skippedOutcome('no Dockerfile or Kubernetes workload found');
     for (const container of containers) {
       for (const probe of ['readinessProbe', 'livenessProbe'] as const) {

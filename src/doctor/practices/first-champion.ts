@@ -65,7 +65,7 @@ export const firstChampionCheck: Rule = {
       { kind: 'CronJob', name: training.cronJob },
       { kind: 'Deployment', name: 'mlflow' },
       { kind: 'Service', name: 'mlflow' },
-      { kind: 'ConfigMap', name: `${repo.answers.name}-config` },
+      { kind: 'ConfigMap', name: `${context.name}-config` },
       { kind: 'ServiceAccount', name: training.serviceAccount },
       { kind: 'NetworkPolicy', name: 'default-deny' },
     ];
@@ -75,7 +75,7 @@ export const firstChampionCheck: Rule = {
         findings.push({ file: object.doc.file, line: object.doc.lineOf(['metadata']), message: `${kind} ${name} lacks the label ${training.phaseLabel}: ${training.phase}, so ${training.script} does not apply it before the first champion is trained.`, fix: `Add ${training.phaseLabel}: ${training.phase} to its metadata.labels.` });
       }
     }
-    for (const object of objects.filter((candidate) => servingKinds.includes(candidate.kind) && candidate.name === repo.answers.name)) {
+    for (const object of objects.filter((candidate) => servingKinds.includes(candidate.kind) && candidate.name === context.name)) {
       if (label(object) !== undefined) {
         findings.push({ file: object.doc.file, line: object.doc.lineOf(['metadata']), message: `The model server ${object.kind} ${object.name} carries ${training.phaseLabel}: it would be deployed before a champion exists and without its pinned model version.`, fix: `Remove the ${training.phaseLabel} label from the model server.` });
       }

@@ -20,8 +20,8 @@ const isInferenceService = (object: K8sObject) => object.kind === 'InferenceServ
 
 
 /** The model-server workloads (Deployment, Rollout, InferenceService) that run the service image. */
-function modelServers(repo: RepoView, objects: readonly K8sObject[]): K8sObject[] {
-  return [...new Set(appContainers(repo, objects).map((container) => container.object))].filter((object) => ['Deployment', 'Rollout', 'InferenceService'].includes(object.kind));
+async function modelServers(repo: RepoView, objects: readonly K8sObject[]): Promise<K8sObject[]> {
+  return [...new Set((await appContainers(repo, objects)).map((container) => container.object))].filter((object) => ['Deployment', 'Rollout', 'InferenceService'].includes(object.kind));
 }
 
 // ---------------------------------------------------------------- replicas
@@ -45,7 +45,7 @@ export const autoscalerOwnsReplicasCheck: Rule = {
   async run(repo) {
     const { objects, errors } = await baseObjects(repo);
     const findings: Finding[] = [...errors];
-    const servers = modelServers(repo, objects);
+    const servers = await modelServers(repo, objects);
     if (servers.length === 0) return skippedOutcome('no model-server workload found under deploy/k8s/base');
     const { patches, errors: patchErrors } = await overlayPatches(repo);
     const { overlays: overlayList } = await overlays(repo);
@@ -94,7 +94,7 @@ async function gpuFit(repo: RepoView, servers: readonly K8sObject[], hpas: reado
   let compared = 0;
   const release = deriveRelease(repo.answers);
   for (const server of servers) {
-    const gpus = Number(appContainers(repo, [server]).map((container) => getIn(container.spec, ['resources', 'limits', 'nvidia.com/gpu']) ?? getIn(container.spec, ['resources', 'requests', 'nvidia.com/gpu'])).find((value) => value !== undefined) ?? 0);
+    const gpus = Number((await appContainers(repo, [server])).map((container) => getIn(container.spec, ['resources', 'limits', 'nvidia.com/gpu']) ?? getIn(container.spec, ['resources', 'requests', 'nvidia.com/gpu'])).find((value) => value !== undefined) ?? 0);
     if (!(gpus > 0)) continue;
     const hpa = hpas.find((object) => getIn(data(object), ['spec', 'scaleTargetRef', 'name']) === server.name);
     const owner = isInferenceService(server) ? server : hpa;
@@ -172,7 +172,7 @@ export const gracefulShutdownCheck: Rule = {
     }
     const { objects, errors } = await baseObjects(repo);
     findings.push(...errors);
-    const containers = appContainers(repo, objects).filter((container) => ['Deployment', 'Rollout', 'InferenceService'].includes(container.object.kind));
+    const containers = (await appContainers(repo, objects)).filter((container) => ['Deployment', 'Rollout', 'InferenceService'].includes(container.object.kind));
     if (containers.length === 0) return stage ? outcome(findings, 'no model-server workload under deploy/k8s/base') : outcome(findings);
     for (const container of containers) {
       const { object } = container;
@@ -219,7 +219,7 @@ export const scrapedOnceCheck: Rule = {
   async run(repo) {
     const { objects, errors } = await baseObjects(repo);
     const findings: Finding[] = [...errors];
-    const servers = modelServers(repo, objects);
+    const servers = await modelServers(repo, objects);
     if (servers.length === 0) return skippedOutcome('no model-server workload found under deploy/k8s/base');
     const services = objects.filter((object) => object.kind === 'Service');
     const monitors = objects.filter((object) => object.kind === 'ServiceMonitor' || object.kind === 'PodMonitor');

@@ -15,9 +15,10 @@ export const qualityGateCheck: Rule = {
   applies: () => true,
   async run(repo) {
     const findings: Finding[] = [];
-    const promoteFile = `${packageDir(repo)}promote.py`;
+    const dir = await packageDir(repo);
+    const promoteFile = `${dir}promote.py`;
     if (!repo.exists(promoteFile)) return outcome([missingFile(promoteFile, 'it promotes a model only when it beats the gate')]);
-    const gateFiles = [promoteFile, `${packageDir(repo)}evaluate.py`].filter((file) => repo.exists(file));
+    const gateFiles = [promoteFile, `${dir}evaluate.py`].filter((file) => repo.exists(file));
     const texts = await Promise.all(gateFiles.map((file) => repo.read(file)));
     if (!texts.some((text) => /threshold|min_[a-z_]+|minimum|baseline|beats?|better than|champion/i.test(text) && /(>=|<=|>|<)/.test(text))) {
       findings.push({ file: promoteFile, message: 'Neither promote.py nor evaluate.py compares the candidate with a threshold or the current champion.', fix: 'Promote only when the evaluation metric passes a configured threshold and is not worse than the champion.' });
@@ -57,7 +58,7 @@ export const driftMonitoringCheck: Rule = {
   title: 'Data drift is checked on a schedule',
   applies: () => true,
   async run(repo) {
-    const driftFile = `${packageDir(repo)}drift.py`;
+    const driftFile = `${await packageDir(repo)}drift.py`;
     if (!repo.exists(driftFile)) return outcome([missingFile(driftFile, 'it compares live data with the training reference')]);
     const config = await readCiConfig(repo);
     const scheduledInCi = ciRunLines(config).some(({ pipeline, job, text }) => {

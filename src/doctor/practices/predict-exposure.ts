@@ -45,7 +45,7 @@ export const predictExposureCheck: Rule = {
     const prefix = (await repo.expected()).context.envPrefix;
     const keysVariable = `${prefix}API_KEYS_FILE`;
     const docsVariable = `${prefix}DOCS_ENABLED`;
-    const containers = appContainers(repo, objects).filter((container) => servingKinds.includes(container.object.kind));
+    const containers = (await appContainers(repo, objects)).filter((container) => servingKinds.includes(container.object.kind));
     if (containers.length === 0) return skippedOutcome('no model-server workload found under deploy/k8s/base');
     for (const container of containers) {
       const label = `${container.object.kind} ${container.object.name}`;
