@@ -30,7 +30,8 @@ if (!realKubectl) console.warn('skipped: kubectl is not on PATH (it builds the o
 
 /**
  * `kubectl` for the script: every call is appended to $SHIM/calls; `create job X --from=cronjob/Y`
- * runs $SHIM_TRAIN (the CronJob's command) and records Complete or Failed and its output.
+ * runs $SHIM_TRAIN (the CronJob's command) and records Complete or Failed and its output;
+ * `wait --for=condition=complete job/X` succeeds when X completed.
  */
 const shim = `#!/bin/sh
 printf '%s\\n' "$*" >>"$SHIM/calls"
@@ -38,7 +39,8 @@ printf '%s\\n' "$*" >>"$SHIM/calls"
 case "$1" in
   apply) exit 0 ;;
   rollout) exit 0 ;;
-  port-forward) exec sleep 600 ;;
+  port-forward) exec sleep 600 </dev/null >/dev/null 2>&1 ;;
+  wait) [ "$(cat "$SHIM/\${3#job/}.state")" = Complete ] ;;
   create)
     job=$3
     if sh -c "$SHIM_TRAIN" >"$SHIM/$job.log" 2>&1; then echo Complete >"$SHIM/$job.state"; else echo Failed >"$SHIM/$job.state"; fi
@@ -165,6 +167,46 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
     expect(fresh.stdout).toBe('MODEL_VERSION=2');
     expect(fresh.stderr).toContain(`warning: ${name} version 5 is not in this fresh registry: prod serves its own first champion instead`);
     expect(fresh.jobs).toHaveLength(1);
+  });
+
+  test("the README's by-hand retraining, run as written: a Job from the CronJob registers a challenger, and `make evaluate promote` through the port-forward makes it champion", { timeout: 900_000 }, async () => {
+    const server = await freshServer('by-hand');
+    expect((await bootstrap(server, ['staging'])).stdout).toBe('MODEL_VERSION=1');
+    const readme = await readFile(join(dir, 'README.md'), 'utf8');
+    const block = /To retrain by hand[^\n]*\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, 'README.md has the by-hand retraining block').toBeDefined();
+    expect(block).toContain('port-forward service/mlflow 15000:5000 &');
+    // The shim cannot forward: the server already listens where the forward would, so only the local port changes.
+    const port = new URL(server.url).port;
+    const script = `set -e\n${block!.replaceAll('15000', port)}kill $! 2>/dev/null || true\n`;
+    const home = await mkdtemp(join(tmpdir(), 'mlforge-retrain-home-'));
+    const job = [command[0] === 'python' ? project.python : command[0], ...command.slice(1)].join(' ');
+    await writeFile(join(shimDir, 'calls'), '');
+    const result = await execa('sh', ['-c', script], {
+      cwd: dir,
+      reject: false,
+      env: {
+        PATH: `${join(shimDir, 'bin')}:${process.env.PATH}`,
+        SHIM: shimDir,
+        SHIM_TRAIN: `cd ${home} && MLFLOW_TRACKING_URI=${server.url} ${job}`,
+        MLFLOW_DISABLE_TELEMETRY: 'true',
+        HOME: home,
+        [`${prefix}ARTIFACTS_DIR`]: join(home, 'artifacts'),
+        GIT_SHA: 'retrain-test',
+      },
+    });
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const calls = (await readFile(join(shimDir, 'calls'), 'utf8')).trim().split('\n');
+    expect(calls[0]).toMatch(new RegExp(`^--namespace ${name} create job ${name}-train-\\d+ --from=cronjob/${name}-train$`));
+    expect(calls[1]).toMatch(new RegExp(`^--namespace ${name} wait --for=condition=complete job/${name}-train-\\d+ --timeout=1h$`));
+    // make echoes each command; evaluate prints its report, then promote its result (indented JSON each).
+    const reports = [...result.stdout.matchAll(/^\{\n[\s\S]*?\n\}$/gm)].map((match) => JSON.parse(match[0]) as Json);
+    expect(reports.map((report) => Object.keys(report).includes('passed'))).toEqual([true, false]);
+    expect(reports[0]!.passed).toBe(true);
+    const promoted = reports[1]!;
+    expect(promoted).toMatchObject({ champion: '2', previous: '1', changed: true });
+    const alias = (await (await fetch(`${server.url}/api/2.0/mlflow/registered-models/alias?name=${name}&alias=champion`)).json()) as Json;
+    expect(alias.model_version.version).toBe('2');
   });
 
   test('the script is POSIX sh that shellcheck accepts', async (ctx) => {
