@@ -12,6 +12,8 @@ export interface CiStep {
   uses?: string;
   with: Record<string, unknown>;
   path: YamlPath;
+  /** GitHub `run:` steps: the shell (the step's, else the job's or the file's default, else bash). */
+  shell?: string;
 }
 
 export interface CiJob {
@@ -27,6 +29,8 @@ export interface CiJob {
 }
 
 export interface CiPipeline {
+  /** A workflow or .gitlab-ci.yml; GitHub composite actions (`runs.steps`, one job "runs") are in CiConfig.actions. */
+  kind: 'pipeline' | 'action';
   file: string;
   doc: YamlDoc;
   /** GitHub `on:` event names; GitLab: pipeline sources its rules mention. */
@@ -38,7 +42,14 @@ export interface CiPipeline {
 export interface CiConfig {
   system: 'github' | 'gitlab';
   pipelines: CiPipeline[];
+  /** GitHub: the repository's own composite actions (`.github/actions/NAME/action.yml`). */
+  actions: CiPipeline[];
   errors: Finding[];
+}
+
+/** The repository's own GitHub composite actions (`uses: ./.github/actions/NAME`). */
+export function actionFiles(repo: RepoView): string[] {
+  return repo.answers.ci === 'github' ? repo.files.filter((file) => /^\.github\/actions\/.+\/action\.ya?ml$/.test(file)) : [];
 }
 
 export function ciFiles(repo: RepoView): string[] {
@@ -50,6 +61,7 @@ export function ciFiles(repo: RepoView): string[] {
 export async function readCiConfig(repo: RepoView): Promise<CiConfig> {
   const system = repo.answers.ci;
   const pipelines: CiPipeline[] = [];
+  const actions: CiPipeline[] = [];
   const errors: Finding[] = [];
   for (const file of ciFiles(repo)) {
     const parsed = await readYaml(repo, file);
@@ -59,7 +71,37 @@ export async function readCiConfig(repo: RepoView): Promise<CiConfig> {
       if (pipeline) pipelines.push(pipeline);
     }
   }
-  return { system, pipelines, errors };
+  for (const file of actionFiles(repo)) {
+    const parsed = await readYaml(repo, file);
+    errors.push(...parsed.errors);
+    for (const doc of parsed.docs) {
+      const action = compositeAction(doc);
+      if (action) actions.push(action);
+    }
+  }
+  return { system, pipelines, actions, errors };
+}
+
+function githubSteps(value: unknown, base: YamlPath, inheritedShell: string): CiStep[] {
+  return asArray(value).map((step, index): CiStep => {
+    const record = asRecord(step) ?? {};
+    return {
+      ...(typeof record.run === 'string' ? { run: record.run, shell: typeof record.shell === 'string' ? record.shell : inheritedShell } : {}),
+      ...(typeof record.uses === 'string' ? { uses: record.uses } : {}),
+      with: asRecord(record.with) ?? {},
+      path: [...base, index],
+    };
+  });
+}
+
+const shellOf = (value: unknown, fallback: string) => (typeof getIn(value, ['defaults', 'run', 'shell']) === 'string' ? String(getIn(value, ['defaults', 'run', 'shell'])) : fallback);
+
+/** A composite action: its `runs.steps` as the steps of one job, "runs". */
+function compositeAction(doc: YamlDoc): CiPipeline | undefined {
+  const data = asRecord(doc.data);
+  if (!data) return undefined;
+  const steps = githubSteps(getIn(data, ['runs', 'steps']), ['runs', 'steps'], 'bash');
+  return { kind: 'action', file: doc.file, doc, triggers: [], env: {}, jobs: [{ id: 'runs', needs: [], env: {}, steps, raw: asRecord(data.runs) ?? {}, path: ['runs'] }] };
 }
 
 function stringMap(value: unknown): Record<string, string> {
@@ -77,23 +119,16 @@ function githubPipeline(doc: YamlDoc): CiPipeline | undefined {
   if (!data) return undefined;
   const on = data.on ?? data.true; // YAML 1.1 readers turn `on` into true; the yaml package does not, but be safe.
   const triggers = typeof on === 'string' ? [on] : Array.isArray(on) ? on.map(String) : Object.keys(asRecord(on) ?? {});
+  const fileShell = shellOf(data, 'bash');
   const jobs = Object.entries(asRecord(data.jobs) ?? {}).map(([id, value]): CiJob => {
     const job = asRecord(value) ?? {};
     const needs = typeof job.needs === 'string' ? [job.needs] : asArray(job.needs).map(String);
-    const steps = asArray(job.steps).map((step, index): CiStep => {
-      const record = asRecord(step) ?? {};
-      return {
-        ...(typeof record.run === 'string' ? { run: record.run } : {}),
-        ...(typeof record.uses === 'string' ? { uses: record.uses } : {}),
-        with: asRecord(record.with) ?? {},
-        path: ['jobs', id, 'steps', index],
-      };
-    });
+    const steps = githubSteps(job.steps, ['jobs', id, 'steps'], shellOf(job, fileShell));
     // A reusable-workflow call is a job with `uses:` and no steps.
     if (typeof job.uses === 'string') steps.push({ uses: job.uses, with: asRecord(job.with) ?? {}, path: ['jobs', id] });
     return { id, needs, env: stringMap(job.env), steps, raw: job, path: ['jobs', id] };
   });
-  return { file: doc.file, doc, triggers, env: stringMap(data.env), jobs };
+  return { kind: 'pipeline', file: doc.file, doc, triggers, env: stringMap(data.env), jobs };
 }
 
 const gitlabReserved = new Set(['stages', 'variables', 'default', 'include', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'types', 'pages:deploy']);
@@ -126,7 +161,7 @@ function gitlabPipeline(doc: YamlDoc): CiPipeline | undefined {
   }
   const text = JSON.stringify(data);
   const triggers = [...new Set([...text.matchAll(/CI_PIPELINE_SOURCE\s*==\s*\\?["']?(\w+)/g)].map((match) => match[1]!))];
-  return { file: doc.file, doc, triggers, env: stringMap(data.variables), jobs };
+  return { kind: 'pipeline', file: doc.file, doc, triggers, env: stringMap(data.variables), jobs };
 }
 
 /** A job with its `extends` chain merged in (job keys win, as in GitLab). */

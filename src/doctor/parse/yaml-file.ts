@@ -13,6 +13,8 @@ export interface YamlDoc {
   data: unknown;
   /** 1-based line of the node at `path`, or of its nearest existing parent. */
   lineOf(path: YamlPath): number | undefined;
+  /** 1-based line where the text of the string at `path` starts (a block scalar's starts after its `|`). */
+  textLineOf(path: YamlPath): number | undefined;
 }
 
 export interface YamlFile {
@@ -56,7 +58,7 @@ export function parseYamlText(file: string, text: string): YamlFile {
     if (document.errors.length > 0) return;
     const data = document.toJS({ maxAliasCount: 1000 }) as unknown;
     if (data === null || data === undefined) return;
-    docs.push({ file, index, data, lineOf: (path) => lineOfNode(document, lineCounter, path) });
+    docs.push({ file, index, data, lineOf: (path) => lineOfNode(document, lineCounter, path), textLineOf: (path) => textLineOfNode(document, lineCounter, path) });
   });
   return { file, docs, errors };
 }
@@ -68,6 +70,13 @@ function lineOfNode(document: Document, lineCounter: LineCounter, path: YamlPath
     if (range) return lineCounter.linePos(range[0]).line;
   }
   return undefined;
+}
+
+function textLineOfNode(document: Document, lineCounter: LineCounter, path: YamlPath): number | undefined {
+  const node = document.getIn(path, true) as unknown;
+  if (!isScalar(node) || !node.range) return undefined;
+  const line = lineCounter.linePos(node.range[0]).line;
+  return node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED' ? line + 1 : line;
 }
 
 function nodeRange(node: unknown): [number, number, number] | undefined {

