@@ -34,7 +34,50 @@ export interface TfModel {
   errors: Finding[];
 }
 
-export async function readTerraform(repo: RepoView): Promise<TfModel> {
+type HclParse = typeof import('@cdktf/hcl2json')['parse'];
+export type HclResult = { ok: true; json: Record<string, unknown> } | { ok: false; error: unknown };
+
+const parsed = new WeakMap<RepoView, Map<string, Promise<HclResult>>>();
+
+/**
+ * A Terraform file as hcl2json reads it, parsed once per RepoView whichever check asks first (the
+ * parse validator, the schema check and the model below share it). The caller passes the parser it
+ * loaded, so a missing optional module is reported by that caller's check.
+ */
+export function parsedHcl(repo: RepoView, file: string, parse: HclParse): Promise<HclResult> {
+  let perRepo = parsed.get(repo);
+  if (!perRepo) parsed.set(repo, (perRepo = new Map()));
+  let result = perRepo.get(file);
+  if (!result) {
+    result = repo.read(file).then(
+      async (text) => {
+        try {
+          return { ok: true as const, json: (await parse(file, text)) as Record<string, unknown> };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      },
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    perRepo.set(file, result);
+  }
+  return result;
+}
+
+const models = new WeakMap<RepoView, Promise<TfModel>>();
+
+/** The Terraform model of the repository, built once per RepoView. */
+export function readTerraform(repo: RepoView): Promise<TfModel> {
+  let model = models.get(repo);
+  if (!model) {
+    model = buildTerraform(repo);
+    models.set(repo, model);
+    model.catch(() => models.delete(repo));
+  }
+  return model;
+}
+
+async function buildTerraform(repo: RepoView): Promise<TfModel> {
   const { parse } = await requireOptional<typeof import('@cdktf/hcl2json')>('@cdktf/hcl2json', 'agreement.image-repository');
   const directories = new Map<string, TfDirectory>();
   const errors: Finding[] = [];
@@ -47,13 +90,12 @@ export async function readTerraform(repo: RepoView): Promise<TfModel> {
     return entry;
   };
   for (const file of repo.files.filter((path) => path.startsWith(terraformRoot) && /\.(tf|tfvars)$/.test(path))) {
-    let json: Record<string, unknown>;
-    try {
-      json = (await parse(file, await repo.read(file))) as Record<string, unknown>;
-    } catch (error) {
-      errors.push({ file, message: `HCL error: ${String((error as Error).message ?? error).split('\n')[0]}`, fix: 'Fix the HCL syntax (terraform fmt shows where).' });
+    const result = await parsedHcl(repo, file, parse);
+    if (!result.ok) {
+      errors.push({ file, message: `HCL error: ${String((result.error as Error).message ?? result.error).split('\n')[0]}`, fix: 'Fix the HCL syntax (terraform fmt shows where).' });
       continue;
     }
+    const { json } = result;
     if (file.endsWith('.tfvars')) {
       // environments/*.tfvars feed the root module.
       const target = directoryOf(dirname(file).endsWith('/environments') ? dirname(dirname(file)) : dirname(file));

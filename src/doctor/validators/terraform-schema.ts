@@ -8,6 +8,7 @@
 
 import { posix } from 'node:path';
 import { outcome, type CheckOutcome } from '../check-result.js';
+import { parsedHcl } from '../parse/terraform.js';
 import { referencesOf, type TfReference } from '../parse/terraform-references.js';
 import { asArray, asRecord } from '../parse/yaml-file.js';
 import { attributeNames, nestedNode, providerSchema, schemaProviders, type ProviderSchema, type SchemaNode } from '../schemas/terraform-schemas.js';
@@ -49,12 +50,9 @@ async function checkTerraform(repo: RepoView): Promise<CheckOutcome> {
   const directories = new Map<string, Directory>();
   for (const file of repo.files.filter((path) => path.endsWith('.tf'))) {
     const text = await repo.read(file);
-    let json: Record<string, unknown>;
-    try {
-      json = (await parse(file, text)) as Record<string, unknown>;
-    } catch {
-      continue; // validator.terraform-parse reports it
-    }
+    const result = await parsedHcl(repo, file, parse);
+    if (!result.ok) continue; // validator.terraform-parse reports it
+    const { json } = result;
     const dirName = posix.dirname(file);
     let dir = directories.get(dirName);
     if (!dir) directories.set(dirName, (dir = { files: [], variables: new Map(), outputs: new Set(), locals: new Set(), modules: new Map(), declared: new Set() }));

@@ -9,6 +9,7 @@
 
 import { join, posix, sep } from 'node:path';
 import { missingFile, outcome, skippedOutcome, type CheckOutcome } from '../check-result.js';
+import { parsedHcl } from '../parse/terraform.js';
 import { requireOptional } from '../tools/optional-module.js';
 import { withWorkCopy } from '../tools/work-copy.js';
 import type { Rule, Finding, RepoView } from '../types.js';
@@ -58,11 +59,8 @@ export const terraformParseCheck: Rule = {
     const files = repo.files.filter((file) => hclSource.test(file));
     // The parser runs in one WebAssembly instance: one file at a time.
     for (const file of files) {
-      try {
-        await parseHcl(file, await repo.read(file));
-      } catch (error) {
-        findings.push(parseErrorFinding(file, error));
-      }
+      const result = await parsedHcl(repo, file, parseHcl);
+      if (!result.ok) findings.push(parseErrorFinding(file, result.error));
     }
     return outcome(findings, `${files.length} files parsed`);
   },
