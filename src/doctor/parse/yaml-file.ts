@@ -13,8 +13,11 @@ export interface YamlDoc {
   data: unknown;
   /** 1-based line of the node at `path`, or of its nearest existing parent. */
   lineOf(path: YamlPath): number | undefined;
-  /** 1-based line where the text of the string at `path` starts (a block scalar's starts after its `|`). */
-  textLineOf(path: YamlPath): number | undefined;
+  /**
+   * The string at `path` and where its text starts: `line` is 1-based (a block scalar's text starts
+   * after its `|` or `>`); `literal` when each line of the value is a line of the file (`|`).
+   */
+  textAt(path: YamlPath): { text: string; line: number; literal: boolean } | undefined;
 }
 
 export interface YamlFile {
@@ -58,7 +61,7 @@ export function parseYamlText(file: string, text: string): YamlFile {
     if (document.errors.length > 0) return;
     const data = document.toJS({ maxAliasCount: 1000 }) as unknown;
     if (data === null || data === undefined) return;
-    docs.push({ file, index, data, lineOf: (path) => lineOfNode(document, lineCounter, path), textLineOf: (path) => textLineOfNode(document, lineCounter, path) });
+    docs.push({ file, index, data, lineOf: (path) => lineOfNode(document, lineCounter, path), textAt: (path) => textAtNode(document, lineCounter, path) });
   });
   return { file, docs, errors };
 }
@@ -72,11 +75,12 @@ function lineOfNode(document: Document, lineCounter: LineCounter, path: YamlPath
   return undefined;
 }
 
-function textLineOfNode(document: Document, lineCounter: LineCounter, path: YamlPath): number | undefined {
+function textAtNode(document: Document, lineCounter: LineCounter, path: YamlPath): { text: string; line: number; literal: boolean } | undefined {
   const node = document.getIn(path, true) as unknown;
-  if (!isScalar(node) || !node.range) return undefined;
+  if (!isScalar(node) || !node.range || typeof node.value !== 'string') return undefined;
   const line = lineCounter.linePos(node.range[0]).line;
-  return node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED' ? line + 1 : line;
+  const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+  return { text: node.value, line: block ? line + 1 : line, literal: node.type === 'BLOCK_LITERAL' };
 }
 
 function nodeRange(node: unknown): [number, number, number] | undefined {

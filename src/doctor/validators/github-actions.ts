@@ -107,7 +107,7 @@ export function runScripts(config: CiConfig): RunScript[] {
           file: pipeline.file,
           where: `${step.path.slice(0, -1).join('.')}[${step.path.at(-1)}]`,
           script: step.run!,
-          firstLine: pipeline.doc.textLineOf([...step.path, 'run']) ?? pipeline.doc.lineOf(step.path) ?? 1,
+          firstLine: pipeline.doc.textAt([...step.path, 'run'])?.line ?? pipeline.doc.lineOf(step.path) ?? 1,
           shell: step.shell ?? 'bash',
         })),
     ),

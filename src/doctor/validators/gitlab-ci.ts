@@ -4,8 +4,9 @@
 // the file is copied into a scratch repository made for the run. The job
 // scripts also go through shellcheck.
 
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { missingFile, outcome, skippedOutcome } from '../check-result.js';
+import { readCiConfig, type CiPipeline } from '../parse/ci-config.js';
+import { asArray, asRecord, getIn, type YamlPath } from '../parse/yaml-file.js';
 import { safeGitArgs, safeGitEnv } from '../tools/git-args.js';
 import { withWorkCopy } from '../tools/work-copy.js';
 import type { Rule, Finding, RepoView } from '../types.js';
@@ -69,27 +70,25 @@ interface ScriptLine {
   line: number;
 }
 
-/** Each job's before_script, script and after_script as one POSIX shell script per section, line by line. */
-export function gitlabScripts(text: string): Array<{ job: string; section: string; lines: ScriptLine[] }> {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, customTags: [{ tag: '!reference', collection: 'seq', resolve: (value: unknown) => value }] });
-  const root = doc.contents;
-  if (!isMap(root)) return [];
+/**
+ * Each job's (and template's) before_script, script and after_script as one POSIX shell script per
+ * section, line by line, where it is written in the CI model's document (a template's script once,
+ * not once per job that extends it).
+ */
+export function gitlabScripts(pipeline: CiPipeline): Array<{ job: string; section: string; lines: ScriptLine[] }> {
+  const root = asRecord(pipeline.doc.data) ?? {};
   const out: Array<{ job: string; section: string; lines: ScriptLine[] }> = [];
-  for (const pair of root.items) {
-    const job = String(isScalar(pair.key) ? pair.key.value : pair.key);
-    if (!isMap(pair.value)) continue;
+  for (const [job, entry] of Object.entries(root)) {
+    if (!asRecord(entry)) continue;
     for (const section of ['before_script', 'script', 'after_script']) {
-      const node = pair.value.get(section, true);
-      const items = isSeq(node) ? node.items : isScalar(node) ? [node] : [];
+      const value = getIn(entry, [section]);
+      const paths: YamlPath[] = typeof value === 'string' ? [[job, section]] : asArray(value).map((_, index) => [job, section, index]);
       const lines: ScriptLine[] = [];
-      for (const item of items) {
-        // `!reference` entries are checked where they are defined.
-        if (!isScalar(item) || typeof item.value !== 'string') continue;
-        const start = lineCounter.linePos(item.range?.[0] ?? 0).line;
-        const first = item.type === 'BLOCK_LITERAL' ? start + 1 : start;
-        const folded = item.type === 'BLOCK_FOLDED' || item.type === 'PLAIN' || item.type === 'QUOTE_DOUBLE' || item.type === 'QUOTE_SINGLE';
-        item.value.replace(/\n$/, '').split('\n').forEach((lineText, index) => lines.push({ text: lineText, line: folded ? start : first + index }));
+      for (const path of paths) {
+        // `!reference` entries (lists) are checked where they are defined.
+        const item = pipeline.doc.textAt(path);
+        if (!item) continue;
+        item.text.replace(/\n$/, '').split('\n').forEach((lineText, index) => lines.push({ text: lineText, line: item.literal ? item.line + index : item.line }));
       }
       if (lines.length > 0) out.push({ job, section, lines });
     }
@@ -105,7 +104,10 @@ export const gitlabShellcheckCheck: Rule = {
     const probe = await repo.tools.probe('shellcheck');
     if (!probe.ok) return skippedOutcome(probe.reason);
     const findings: Finding[] = [];
-    const scripts = gitlabScripts(await repo.read(ciFile));
+    const config = await readCiConfig(repo);
+    const pipeline = config.pipelines.find((candidate) => candidate.file === ciFile);
+    if (!pipeline) return outcome(config.errors.length > 0 ? config.errors : [{ file: ciFile, message: 'The pipeline is not a YAML mapping.', fix: 'Regenerate .gitlab-ci.yml.' }]);
+    const scripts = gitlabScripts(pipeline);
     for (const { job, section, lines } of scripts) {
       // Job images differ (Alpine, Debian): hold every script to POSIX sh.
       const result = await repo.tools.run('shellcheck', ['--shell=sh', '-f', 'gcc', '-'], { input: lines.map((entry) => entry.text).join('\n') });
