@@ -4,11 +4,11 @@
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { ToolProbe } from '../tools/tool-runner.js';
 import { withWorkCopy } from '../tools/work-copy.js';
 import type { RepoView } from '../types.js';
-import { k8sDir } from '../parse/k8s-manifests.js';
+import { k8sDir, k8sObjects } from '../parse/k8s-manifests.js';
 
 /** Cluster-scoped prerequisites an administrator applies once (the namespace, RBAC). */
 export const clusterDir = `${k8sDir}/cluster`;
@@ -110,19 +110,13 @@ export async function locate(repo: RepoView, overlay: string, object: BuiltObjec
   return (await index).get(key) ?? { file: `${overlay}/kustomization.yaml` };
 }
 
+/** The source model's objects (parse/k8s-manifests.ts) by kind and name; kustomization files define none. */
 async function indexSources(repo: RepoView): Promise<Map<string, SourceLocation>> {
   const index = new Map<string, SourceLocation>();
-  const files = repo.files.filter((file) => file.startsWith(`${k8sDir}/`) && /\.ya?ml$/.test(file) && !/kustomization\.ya?ml$/.test(file));
-  for (const file of files) {
-    const text = await repo.read(file);
-    const lines = new LineCounter();
-    for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
-      const value = doc.toJS() as BuiltObject | null;
-      if (!value || typeof value !== 'object' || typeof value.kind !== 'string') continue;
-      const key = `${value.kind}/${String(value.metadata?.name)}`;
-      const start = doc.contents?.range[0];
-      if (!index.has(key)) index.set(key, { file, line: start === undefined ? undefined : lines.linePos(start).line });
-    }
+  for (const object of (await k8sObjects(repo)).objects) {
+    if (/kustomization\.ya?ml$/.test(object.doc.file)) continue;
+    const key = `${object.kind}/${object.name}`;
+    if (!index.has(key)) index.set(key, { file: object.doc.file, line: object.doc.lineOf([]) });
   }
   return index;
 }
