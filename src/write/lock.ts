@@ -48,7 +48,7 @@ function lockAt(path: string, retried = false): Lock {
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const holder = readLock(path);
+    const holder = readSettledLock(path);
     if (!retried && holder && holder.host === info.host && !processAlive(holder.pid)) {
       // Re-read right before removing, so a lock another run just took over is left alone.
       const again = readLock(path);
@@ -73,6 +73,20 @@ function lockAt(path: string, retried = false): Lock {
       if (holder?.pid === info.pid && holder.started === info.started) nodeFs.rmSync(path, { force: true });
     },
   };
+}
+
+/**
+ * The holder of an existing lock. Its creator opens the file and then writes it, so a lock read in
+ * between is empty: read again for up to 50 ms before calling it unreadable (a half-written or
+ * foreign lock stays unreadable, and is reported so).
+ */
+function readSettledLock(path: string): LockInfo | undefined {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    const holder = readLock(path);
+    if (holder || attempt === 10) return holder;
+    Atomics.wait(pause, 0, 0, 5);
+  }
 }
 
 function readLock(path: string): LockInfo | undefined {

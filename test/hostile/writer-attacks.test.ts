@@ -239,6 +239,17 @@ describe('concurrent runs and locks', () => {
     expect(existsSync(join(parent, 'attack-svc'))).toBe(false);
   });
 
+  it('an empty lock (a creator that never wrote it) is read again, then reported as unreadable and left in place', async () => {
+    const parent = await tempDir('mlforge-race-');
+    const lock = join(parent, '.attack-svc.mlforge-lock');
+    await writeFile(lock, '');
+    const result = await mlforge(['new', join(parent, 'attack-svc'), ...base]);
+    expect(result.exitCode, String(result.stderr)).toBe(3);
+    expect(result.stderr).toContain('(an unreadable lock)');
+    expect(existsSync(lock)).toBe(true);
+    expect(existsSync(join(parent, 'attack-svc'))).toBe(false);
+  });
+
   it('a stale lock (its process is gone) is taken over and removed afterwards', async () => {
     const parent = await tempDir('mlforge-race-');
     const lock = join(parent, '.attack-svc.mlforge-lock');
