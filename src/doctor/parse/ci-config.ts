@@ -3,6 +3,7 @@
 // written once for both CI systems.
 
 import type { Finding, RepoView } from '../types.js';
+import { oncePerRepo } from './per-repo.js';
 import { asArray, asRecord, getIn, readYaml, type YamlDoc, type YamlPath } from './yaml-file.js';
 
 export interface CiStep {
@@ -58,7 +59,12 @@ export function ciFiles(repo: RepoView): string[] {
     : repo.files.filter((file) => file === '.gitlab-ci.yml' || (file.startsWith('.gitlab/') && /\.ya?ml$/.test(file)));
 }
 
-export async function readCiConfig(repo: RepoView): Promise<CiConfig> {
+/** The CI model, built once per RepoView. */
+export function readCiConfig(repo: RepoView): Promise<CiConfig> {
+  return oncePerRepo(repo, 'ci-model', () => buildCiConfig(repo));
+}
+
+async function buildCiConfig(repo: RepoView): Promise<CiConfig> {
   const system = repo.answers.ci;
   const pipelines: CiPipeline[] = [];
   const actions: CiPipeline[] = [];

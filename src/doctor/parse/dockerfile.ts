@@ -4,6 +4,7 @@
 import type { From } from 'dockerfile-ast';
 import { requireOptional } from '../tools/optional-module.js';
 import type { RepoView } from '../types.js';
+import { oncePerRepo } from './per-repo.js';
 
 type DockerfileAst = typeof import('dockerfile-ast');
 let ast: DockerfileAst | undefined;
@@ -81,10 +82,11 @@ function expandArgs(text: string, args: ReadonlyMap<string, string>): string {
   });
 }
 
+/** The service Dockerfile's stages, parsed once per RepoView. */
 export async function readDockerfile(repo: RepoView): Promise<DockerStage[] | undefined> {
   if (!repo.exists(dockerfilePath)) return undefined;
   await loadDockerfileParser();
-  return parseDockerfile(await repo.read(dockerfilePath));
+  return oncePerRepo(repo, `dockerfile:${dockerfilePath}`, async () => parseDockerfile(await repo.read(dockerfilePath)));
 }
 
 /** The stage the image is built from: the last one. */

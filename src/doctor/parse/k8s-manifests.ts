@@ -3,6 +3,7 @@
 // file and line. Overlay patches are documents too and are checked alike.
 
 import type { RepoView } from '../types.js';
+import { oncePerRepo } from './per-repo.js';
 import { asArray, asRecord, getIn, readYaml, type YamlDoc, type YamlPath } from './yaml-file.js';
 import type { Finding } from '../types.js';
 
@@ -35,7 +36,12 @@ export function k8sFiles(repo: RepoView): string[] {
   return repo.files.filter((file) => file.startsWith(k8sRoot) && /\.ya?ml$/.test(file));
 }
 
-export async function k8sObjects(repo: RepoView): Promise<{ objects: K8sObject[]; errors: Finding[] }> {
+/** The Kubernetes documents under deploy/k8s, read once per RepoView. */
+export function k8sObjects(repo: RepoView): Promise<{ objects: K8sObject[]; errors: Finding[] }> {
+  return oncePerRepo(repo, 'k8s-objects', () => readK8sObjects(repo));
+}
+
+async function readK8sObjects(repo: RepoView): Promise<{ objects: K8sObject[]; errors: Finding[] }> {
   const objects: K8sObject[] = [];
   const errors: Finding[] = [];
   for (const file of k8sFiles(repo)) {

@@ -3,6 +3,7 @@
 // tolerant of user edits (constants, routers with prefixes, mounts).
 
 import type { RepoView } from '../types.js';
+import { oncePerRepo } from './per-repo.js';
 
 export interface Located<T> {
   value: T;
@@ -34,7 +35,11 @@ const routePattern = new RegExp(
 const routerPattern = new RegExp(String.raw`^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*APIRouter\((?:[^)]*\bprefix\s*=\s*${stringLiteral})?`);
 
 /** Every route path the Python sources declare. */
-export async function pythonRoutes(repo: RepoView): Promise<Route[]> {
+export function pythonRoutes(repo: RepoView): Promise<Route[]> {
+  return oncePerRepo(repo, 'python-routes', () => readRoutes(repo));
+}
+
+async function readRoutes(repo: RepoView): Promise<Route[]> {
   const dir = await packageDir(repo);
   const sources = repo.files.filter((file) => file.startsWith(dir) && file.endsWith('.py'));
   const texts = await Promise.all(sources.map(async (file) => ({ file, lines: (await repo.read(file)).split('\n') })));
@@ -92,7 +97,11 @@ export function routeServes(routes: readonly Route[], path: string): boolean {
 const fieldPattern = /^\s+([a-z_][a-z0-9_]*)\s*:\s*[^=\n]+?=\s*(.+?)\s*(?:#.*)?$/;
 
 /** Default values of the fields of the settings module (`name: type = default`). */
-export async function settingsDefaults(repo: RepoView): Promise<Map<string, Located<string | number | boolean>>> {
+export function settingsDefaults(repo: RepoView): Promise<Map<string, Located<string | number | boolean>>> {
+  return oncePerRepo(repo, 'settings-defaults', () => readSettingsDefaults(repo));
+}
+
+async function readSettingsDefaults(repo: RepoView): Promise<Map<string, Located<string | number | boolean>>> {
   const file = `${await packageDir(repo)}settings.py`;
   const defaults = new Map<string, Located<string | number | boolean>>();
   if (!repo.exists(file)) return defaults;

@@ -6,6 +6,7 @@ import { dirname, join, normalize } from 'node:path/posix';
 import type { Finding, RepoView } from '../types.js';
 import { asArray, asRecord } from './yaml-file.js';
 import { requireOptional } from '../tools/optional-module.js';
+import { oncePerRepo } from './per-repo.js';
 
 export const terraformRoot = 'infra/terraform/';
 
@@ -37,44 +38,24 @@ export interface TfModel {
 type HclParse = typeof import('@cdktf/hcl2json')['parse'];
 export type HclResult = { ok: true; json: Record<string, unknown> } | { ok: false; error: unknown };
 
-const parsed = new WeakMap<RepoView, Map<string, Promise<HclResult>>>();
-
 /**
  * A Terraform file as hcl2json reads it, parsed once per RepoView whichever check asks first (the
  * parse validator, the schema check and the model below share it). The caller passes the parser it
  * loaded, so a missing optional module is reported by that caller's check.
  */
 export function parsedHcl(repo: RepoView, file: string, parse: HclParse): Promise<HclResult> {
-  let perRepo = parsed.get(repo);
-  if (!perRepo) parsed.set(repo, (perRepo = new Map()));
-  let result = perRepo.get(file);
-  if (!result) {
-    result = repo.read(file).then(
-      async (text) => {
-        try {
-          return { ok: true as const, json: (await parse(file, text)) as Record<string, unknown> };
-        } catch (error) {
-          return { ok: false as const, error };
-        }
-      },
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    perRepo.set(file, result);
-  }
-  return result;
+  return oncePerRepo(repo, `hcl:${file}`, async (): Promise<HclResult> => {
+    try {
+      return { ok: true, json: (await parse(file, await repo.read(file))) as Record<string, unknown> };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
 }
-
-const models = new WeakMap<RepoView, Promise<TfModel>>();
 
 /** The Terraform model of the repository, built once per RepoView. */
 export function readTerraform(repo: RepoView): Promise<TfModel> {
-  let model = models.get(repo);
-  if (!model) {
-    model = buildTerraform(repo);
-    models.set(repo, model);
-    model.catch(() => models.delete(repo));
-  }
-  return model;
+  return oncePerRepo(repo, 'terraform-model', () => buildTerraform(repo));
 }
 
 async function buildTerraform(repo: RepoView): Promise<TfModel> {

@@ -3,6 +3,7 @@
 
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { Finding, RepoView } from '../types.js';
+import { oncePerRepo } from './per-repo.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -26,21 +27,9 @@ export interface YamlFile {
   errors: Finding[];
 }
 
-const cache = new WeakMap<RepoView, Map<string, Promise<YamlFile>>>();
-
 /** Parses `file` once per RepoView; checks share the result. */
 export function readYaml(repo: RepoView, file: string): Promise<YamlFile> {
-  let perRepo = cache.get(repo);
-  if (!perRepo) {
-    perRepo = new Map();
-    cache.set(repo, perRepo);
-  }
-  let parsed = perRepo.get(file);
-  if (!parsed) {
-    parsed = repo.read(file).then((text) => parseYamlText(file, text));
-    perRepo.set(file, parsed);
-  }
-  return parsed;
+  return oncePerRepo(repo, `yaml:${file}`, async () => parseYamlText(file, await repo.read(file)));
 }
 
 export function parseYamlText(file: string, text: string): YamlFile {
