@@ -1,9 +1,10 @@
 // Resolves one place of the facts table (src/render/facts-table.ts) in a
 // repository: the value found there with its line, or why the place no longer
-// resolves. Pure over the file's text; the check (facts.ts) compares values.
+// resolves, read through the run's shared parses; the check (facts.ts) compares values.
 
 import type { FactPlace } from '../../render/facts-table.js';
-import { parseYamlText, type YamlPath } from '../parse/yaml-file.js';
+import { readYaml, type YamlPath } from '../parse/yaml-file.js';
+import type { RepoView } from '../types.js';
 
 export type PlaceResult =
   | { kind: 'found'; values: Array<{ value: string; line?: number }> }
@@ -28,8 +29,9 @@ export function contextValue(context: object, path: string): string | undefined 
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function resolvePlace(place: FactPlace, file: string, text: string, context: object): PlaceResult {
-  return place.yaml !== undefined ? resolveYaml(place, file, text, context) : resolveText(place, text, context);
+/** A YAML file with many places is parsed once per run (readYaml), not once per place. */
+export async function resolvePlace(repo: RepoView, place: FactPlace, file: string, context: object): Promise<PlaceResult> {
+  return place.yaml !== undefined ? resolveYaml(repo, place, file, context) : resolveText(place, await repo.read(file), context);
 }
 
 function resolveText(place: FactPlace, text: string, context: object): PlaceResult {
@@ -58,8 +60,8 @@ function parsePath(path: string): Segment[] {
   return segments;
 }
 
-function resolveYaml(place: FactPlace, file: string, text: string, context: object): PlaceResult {
-  const parsed = parseYamlText(file, text);
+async function resolveYaml(repo: RepoView, place: FactPlace, file: string, context: object): Promise<PlaceResult> {
+  const parsed = await readYaml(repo, file);
   if (parsed.errors.length > 0) return { kind: 'unresolved', why: 'the file does not parse as YAML', line: parsed.errors[0]!.line };
   const name = place.doc?.name === undefined ? undefined : fill(place.doc.name, context);
   const doc = parsed.docs.find((candidate) => {

@@ -48,7 +48,7 @@ export async function resolveFacts(repo: RepoView): Promise<{ unavailable: strin
         places.push({ ...checked, findings: missing.has(file) ? [] : [missingFile(file, `mlforge generates ${file} for these answers, and ${row.what} appears in it`)] });
         missing.add(file);
       } else {
-        places.push({ ...checked, findings: checkPlace(row, place, file, await repo.read(file), expected.context, want) });
+        places.push({ ...checked, findings: await checkPlace(repo, row, place, file, expected.context, want) });
       }
     }
   }
@@ -60,9 +60,9 @@ function applies(place: FactPlace, repo: RepoView): boolean {
   return Object.entries(place.when ?? {}).every(([key, accepted]) => accepted.includes(String(answers[key])));
 }
 
-function checkPlace(row: FactRow, place: FactPlace, file: string, text: string, context: object, want: string): Finding[] {
+async function checkPlace(repo: RepoView, row: FactRow, place: FactPlace, file: string, context: object, want: string): Promise<Finding[]> {
   const where = place.yaml ?? `/${place.text}/`;
-  const result = resolvePlace(place, file, text, context);
+  const result = await resolvePlace(repo, place, file, context);
   if (result.kind === 'unresolved') {
     return [
       {
