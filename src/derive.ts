@@ -53,6 +53,27 @@ export function trainingFor(name: string) {
   };
 }
 
+/**
+ * MLflow's own authentication (deploy/mlflow/auth_server.py, components/mlflow). The server's
+ * Secret holds the admin password and the key that signs MLflow's forms; the users' Secret has
+ * one key per MLflow user, its password, mounted into the server at `usersDir` (the server
+ * creates the users) and read by each client pod for its own user only. `users`: training
+ * registers and promotes (it creates the model), serving and drift only read, CI only looks
+ * versions up (its password is also a CI secret, `ciSecret`).
+ */
+export function mlflowAuthFor(name: string) {
+  return {
+    serverSecret: 'mlflow-auth',
+    adminPasswordKey: 'admin-password',
+    formKeyKey: 'flask-secret-key',
+    usersSecret: 'mlflow-users',
+    usersDir: '/etc/mlflow/users',
+    entrypoint: '/opt/mlflow/auth_server.py',
+    users: { training: `${name}-training`, serving: `${name}-serving`, ci: `${name}-ci` },
+    ciSecret: 'MLFLOW_CI_PASSWORD',
+  };
+}
+
 export type Versions = Record<string, Record<string, unknown>>;
 
 export interface Registry {
@@ -189,6 +210,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     apiKeys: apiKeysFor(answers.name),
     /** In-cluster training and the first-champion bootstrap (trainingFor). */
     training: trainingFor(answers.name),
+    /** MLflow's authentication: its Secrets and users (mlflowAuthFor). */
+    mlflowAuth: mlflowAuthFor(answers.name),
     /** The MLflow tracking server's own service account (its cloud identity may write artifacts). */
     mlflowServiceAccount: 'mlflow',
     /** Kubernetes group of the CI deploy identity, for RBAC the cloud's namespace policy lacks (EKS access entry). */

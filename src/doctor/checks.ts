@@ -12,6 +12,7 @@ import { pythonVersionCheck } from './agreement/python-version.js';
 import { oidcCheck } from './practices/ci-practices.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
 import { firstChampionCheck } from './practices/first-champion.js';
+import { mlflowAuthCheck } from './practices/mlflow-auth.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from './practices/ml-lifecycle.js';
 import { logRetentionCheck } from './practices/log-retention.js';
 import { networkPolicyEnforcedCheck } from './practices/network-policy.js';
@@ -82,6 +83,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['practice', 'scanned-image', scannedImagePushedCheck],
   ['practice', 'quality-gate', qualityGateCheck],
   ['practice', 'first-champion', firstChampionCheck],
+  ['practice', 'mlflow-auth', mlflowAuthCheck],
   ['practice', 'drift-monitoring', driftMonitoringCheck],
   ['practice', 'rollback', rollbackCheck],
   ['practice', 'no-secrets', noSecretsCheck],

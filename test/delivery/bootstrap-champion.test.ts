@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deriveContext } from '../../src/derive.js';
+import { deriveContext, mlflowAuthFor } from '../../src/derive.js';
 import { toEnvPrefix } from '../../src/naming.js';
 import { deployValuesExample, exampleValues } from '../../src/doctor/validators/kubernetes-build.js';
 import { generateRepo, templates } from '../helpers/generate.js';
@@ -24,6 +24,10 @@ type Json = Record<string, any>;
 const name = 'first-champion';
 const python = '3.12';
 const prefix = toEnvPrefix(name);
+// MLflow's users, as the Secret mlflow-users would hold them; the server runs with its authentication on.
+const auth = mlflowAuthFor(name);
+const passwords: Record<string, string> = { [auth.users.training]: 'training-password-1', [auth.users.serving]: 'serving-password-1', [auth.users.ci]: 'ci-password-00001' };
+const basic = (user: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${passwords[user]}`).toString('base64')}` });
 
 const realKubectl = (await execa('sh', ['-c', 'command -v kubectl'], { reject: false })).stdout.trim();
 if (!realKubectl) console.warn('skipped: kubectl is not on PATH (it builds the overlay whose CronJob the Job runs); .ci/run requires it');
@@ -45,7 +49,13 @@ case "$1" in
     job=$3
     if sh -c "$SHIM_TRAIN" >"$SHIM/$job.log" 2>&1; then echo Complete >"$SHIM/$job.state"; else echo Failed >"$SHIM/$job.state"; fi
     echo "job.batch/$job created" ;;
-  get) cat "$SHIM/$3.state" ;;
+  get)
+    if [ "$2" = secret ]; then
+      key=$(printf '%s' "$5" | sed -n "s/^jsonpath={.data\\['\\(.*\\)'\\]}$/\\1/p")
+      base64 <"$SHIM/secret-$3-$key"
+    else
+      cat "$SHIM/$3.state"
+    fi ;;
   logs) cat "$SHIM/\${2#job/}.log" ;;
   *) echo "shim: unexpected kubectl call: $*" >&2; exit 99 ;;
 esac
@@ -58,6 +68,7 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
   let mlflowVersion: string;
   let command: string[];
   let shimDir: string;
+  let jobCredentials: string;
   const servers: TrackingServer[] = [];
 
   beforeAll(async () => {
@@ -81,6 +92,16 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
     await mkdir(join(shimDir, 'bin'));
     await writeFile(join(shimDir, 'bin', 'kubectl'), shim);
     await chmod(join(shimDir, 'bin', 'kubectl'), 0o755);
+    await mkdir(join(shimDir, 'users'));
+    for (const [user, password] of Object.entries(passwords)) {
+      await writeFile(join(shimDir, 'users', user), password);
+      await writeFile(join(shimDir, `secret-${auth.usersSecret}-${user}`), password);
+    }
+    // The Job runs as the user the CronJob's env names, with the password of that user's key.
+    const env = cronJob!.spec.jobTemplate.spec.template.spec.containers[0].env as Json[];
+    expect(env.find((entry) => entry.name === 'MLFLOW_TRACKING_USERNAME')?.value).toBe(auth.users.training);
+    expect(env.find((entry) => entry.name === 'MLFLOW_TRACKING_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({ name: auth.usersSecret, key: auth.users.training });
+    jobCredentials = `MLFLOW_TRACKING_USERNAME=${auth.users.training} MLFLOW_TRACKING_PASSWORD=${passwords[auth.users.training]}`;
   }, 1_500_000);
 
   afterAll(async () => {
@@ -89,7 +110,10 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
   });
 
   async function freshServer(label: string): Promise<TrackingServer> {
-    const server = await startTrackingServer(mlflowVersion, `sqlite:///${join(dir, `bootstrap-${label}.db`)}`, interpreter);
+    const server = await startTrackingServer(mlflowVersion, `sqlite:///${join(dir, `bootstrap-${label}.db`)}`, interpreter, undefined, {
+      entrypoint: join(dir, 'deploy/mlflow/auth_server.py'),
+      env: { MLFLOW_AUTH_ADMIN_PASSWORD: 'admin-password-01', MLFLOW_FLASK_SERVER_SECRET_KEY: 'form-key', MLFLOW_AUTH_USERS_DIR: join(shimDir, 'users') },
+    });
     servers.push(server);
     return server;
   }
@@ -105,7 +129,7 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
       env: {
         PATH: `${join(shimDir, 'bin')}:${process.env.PATH}`,
         SHIM: shimDir,
-        SHIM_TRAIN: `cd ${home} && ${jobCommand}`,
+        SHIM_TRAIN: `cd ${home} && ${jobCredentials} ${jobCommand}`,
         MLFLOW_FORWARD_PORT: port,
         // What the CronJob's pod gets from the ConfigMap and its env, with MLflow on the forwarded port.
         MLFLOW_TRACKING_URI: server.url,
@@ -113,6 +137,9 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
         HOME: home,
         [`${prefix}ARTIFACTS_DIR`]: join(home, 'artifacts'),
         GIT_SHA: 'bootstrap-test',
+        // CI's read-only user (the deploy passes MLFLOW_CI_PASSWORD).
+        MLFLOW_TRACKING_USERNAME: auth.users.ci,
+        MLFLOW_TRACKING_PASSWORD: passwords[auth.users.ci]!,
         ...env,
       },
     });
@@ -188,7 +215,7 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
       env: {
         PATH: `${join(shimDir, 'bin')}:${process.env.PATH}`,
         SHIM: shimDir,
-        SHIM_TRAIN: `cd ${home} && MLFLOW_TRACKING_URI=${server.url} ${job}`,
+        SHIM_TRAIN: `cd ${home} && MLFLOW_TRACKING_URI=${server.url} ${jobCredentials} ${job}`,
         MLFLOW_DISABLE_TELEMETRY: 'true',
         HOME: home,
         [`${prefix}ARTIFACTS_DIR`]: join(home, 'artifacts'),
@@ -199,14 +226,31 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
     const calls = (await readFile(join(shimDir, 'calls'), 'utf8')).trim().split('\n');
     expect(calls[0]).toMatch(new RegExp(`^--namespace ${name} create job ${name}-train-\\d+ --from=cronjob/${name}-train$`));
     expect(calls[1]).toMatch(new RegExp(`^--namespace ${name} wait --for=condition=complete job/${name}-train-\\d+ --timeout=1h$`));
+    expect(calls).toContain(`--namespace ${name} get secret ${auth.usersSecret} -o jsonpath={.data['${auth.users.training}']}`);
     // make echoes each command; evaluate prints its report, then promote its result (indented JSON each).
     const reports = [...result.stdout.matchAll(/^\{\n[\s\S]*?\n\}$/gm)].map((match) => JSON.parse(match[0]) as Json);
     expect(reports.map((report) => Object.keys(report).includes('passed'))).toEqual([true, false]);
     expect(reports[0]!.passed).toBe(true);
     const promoted = reports[1]!;
     expect(promoted).toMatchObject({ champion: '2', previous: '1', changed: true });
-    const alias = (await (await fetch(`${server.url}/api/2.0/mlflow/registered-models/alias?name=${name}&alias=champion`)).json()) as Json;
+    const alias = (await (await fetch(`${server.url}/api/2.0/mlflow/registered-models/alias?name=${name}&alias=champion`, { headers: basic(auth.users.serving) })).json()) as Json;
     expect(alias.model_version.version).toBe('2');
+
+    // The serving user, as the model server runs: it loads the champion (registry and proxied
+    // artifacts) with the MLflow client, and may not move the alias.
+    const serving = `
+import mlflow
+from mlflow import MlflowClient
+mlflow.pyfunc.load_model("models:/${name}@champion")
+print("loaded")
+try:
+    MlflowClient().set_registered_model_alias("${name}", "champion", "1")
+except mlflow.exceptions.MlflowException as error:
+    print("refused", error.get_http_status_code())
+`;
+    const read = await execa(project.python, ['-c', serving], { reject: false, all: true, env: { HOME: home, MLFLOW_TRACKING_URI: server.url, MLFLOW_TRACKING_USERNAME: auth.users.serving, MLFLOW_TRACKING_PASSWORD: passwords[auth.users.serving]!, MLFLOW_DISABLE_TELEMETRY: 'true' } });
+    expect(read.exitCode, String(read.all)).toBe(0);
+    expect(read.stdout.trim().split('\n')).toEqual(['loaded', 'refused 403']);
   });
 
   test('the script is POSIX sh that shellcheck accepts', async (ctx) => {
@@ -228,6 +272,10 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
       expect(result.exitCode, args.join(' ')).toBe(2);
       expect(result.calls).toEqual(['']);
     }
+    const anonymous = await bootstrap(server, ['staging'], { MLFLOW_TRACKING_PASSWORD: '' });
+    expect(anonymous.exitCode).toBe(2);
+    expect(anonymous.stderr).toContain(`MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD must name an MLflow user of this environment (${auth.users.ci})`);
+    expect(anonymous.calls).toEqual(['']);
     const timeout = await bootstrap(server, ['staging'], { BOOTSTRAP_TIMEOUT_SECONDS: 'soon' });
     expect(timeout.exitCode).toBe(2);
     expect(timeout.stderr).toContain("BOOTSTRAP_TIMEOUT_SECONDS must be a number of seconds, got 'soon'");
@@ -237,5 +285,11 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain('overlays/prod/deploy-values.env is missing: run write-deploy-values.sh prod first');
     expect(missing.calls).toEqual(['']);
+    // A wrong password: MLflow refuses the lookup, and the script says which user and where its password lives.
+    const refused = await bootstrap(server, ['staging'], { MLFLOW_TRACKING_PASSWORD: 'not-the-password' });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(`MLflow refused the user ${auth.users.ci} (401): check MLFLOW_TRACKING_PASSWORD against its key in the Secret ${auth.usersSecret}`);
+    expect(refused.jobs).toEqual([]);
   }, 300_000);
 });

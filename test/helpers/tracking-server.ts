@@ -63,17 +63,28 @@ export interface TrackingServer extends Stoppable {
   logs(): string;
 }
 
+/**
+ * MLflow with its authentication on, started as the cluster starts it: a generated repository's
+ * deploy/mlflow/auth_server.py (`entrypoint`), run by the MLflow tool environment's Python
+ * (with the `auth` extra), given `env` (MLFLOW_AUTH_ADMIN_PASSWORD, MLFLOW_FLASK_SERVER_SECRET_KEY,
+ * MLFLOW_AUTH_USERS_DIR, as the Deployment sets them).
+ */
+export interface AuthServer {
+  entrypoint: string;
+  env: Record<string, string>;
+}
+
 /** `mlflow server` of `mlflowVersion` with `backendUri`, artifacts proxied into a temporary directory. */
 /**
  * `allowedHosts` is MLFLOW_SERVER_ALLOWED_HOSTS as a generated manifest sets it; clients reach
  * the server at http://127.0.0.1:<port>, the Host header a `kubectl port-forward` client sends.
  */
-export async function startTrackingServer(mlflowVersion: string, backendUri: string, interpreter: string, allowedHosts?: string): Promise<TrackingServer> {
+export async function startTrackingServer(mlflowVersion: string, backendUri: string, interpreter: string, allowedHosts?: string, auth?: AuthServer): Promise<TrackingServer> {
   // The port is found free, then bound by the server seconds later (uv resolves its tool first):
   // another suite on this machine can take it in between. Only that race is retried, on a new port.
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await startOnce(mlflowVersion, backendUri, interpreter, allowedHosts);
+      return await startOnce(mlflowVersion, backendUri, interpreter, allowedHosts, auth);
     } catch (error) {
       if (attempt >= 3 || !(error instanceof PortTaken)) throw error;
     }
@@ -82,18 +93,28 @@ export async function startTrackingServer(mlflowVersion: string, backendUri: str
 
 class PortTaken extends Error {}
 
-async function startOnce(mlflowVersion: string, backendUri: string, interpreter: string, allowedHosts?: string): Promise<TrackingServer> {
+async function startOnce(mlflowVersion: string, backendUri: string, interpreter: string, allowedHosts?: string, auth?: AuthServer): Promise<TrackingServer> {
   const artifacts = await mkdtemp(join(tmpdir(), 'mlforge-mlflow-artifacts-'));
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ResultPromise = execa(
-    'uv',
-    ['tool', 'run', '--from', `mlflow==${mlflowVersion}`, '--with', 'psycopg2-binary', 'mlflow', 'server',
-      '--backend-store-uri', backendUri, '--serve-artifacts', '--artifacts-destination', artifacts,
-      '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
-    // The server's background job runners (MLflow 3's huey consumers) are not needed here.
-    { cwd: artifacts, reject: false, stdin: 'ignore', all: true, env: { UV_CACHE_DIR: uvCache, UV_PYTHON: interpreter, UV_PYTHON_DOWNLOADS: 'never', UV_NO_PROGRESS: '1', MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', ...(allowedHosts ? { MLFLOW_SERVER_ALLOWED_HOSTS: allowedHosts } : {}) } },
-  );
+  const serverArgs = ['--backend-store-uri', backendUri, '--serve-artifacts', '--artifacts-destination', artifacts, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
+  const tool = auth
+    ? ['tool', 'run', '--from', `mlflow[auth]==${mlflowVersion}`, '--with', 'psycopg2-binary', 'python', auth.entrypoint, ...serverArgs]
+    : ['tool', 'run', '--from', `mlflow==${mlflowVersion}`, '--with', 'psycopg2-binary', 'mlflow', 'server', ...serverArgs];
+  const child: ResultPromise = execa('uv', tool, {
+    cwd: artifacts,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+    env: {
+      UV_CACHE_DIR: uvCache, UV_PYTHON: interpreter, UV_PYTHON_DOWNLOADS: 'never', UV_NO_PROGRESS: '1',
+      // The server's background job runners (MLflow 3's huey consumers) are not needed here.
+      MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+      ...(allowedHosts ? { MLFLOW_SERVER_ALLOWED_HOSTS: allowedHosts } : {}),
+      // auth_server.py reads the store from the environment, as the Deployment gives it; its config goes to a folder of this run.
+      ...(auth ? { MLFLOW_BACKEND_STORE_URI: backendUri, MLFLOW_AUTH_CONFIG_DIR: join(artifacts, '.auth'), ...auth.env } : {}),
+    },
+  });
   let logs = '';
   child.all?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   const stop = async () => {

@@ -11,11 +11,12 @@
 // beyond what the AWS image proves (SQLite is in CPython).
 
 import { execa } from 'execa';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { mlflowAuthFor } from '../../src/derive.js';
 import type { Answers } from '../../src/questions/table.js';
 import { ensureStandIns } from '../helpers/base-images.js';
 import { findEngine, type Engine } from '../helpers/container-engine.js';
@@ -50,7 +51,7 @@ afterAll(async () => {
 }, 120_000);
 
 /** Builds deploy/mlflow of a repository generated with `answers`; the image name, its Dockerfile and the repository. */
-async function buildServer(answers: Partial<Answers>): Promise<{ image: string; dockerfile: string; dir: string; requirements: string } | { skip: string }> {
+async function buildServer(answers: Partial<Answers>): Promise<{ image: string; dockerfile: string; dir: string; requirements: string; name: string } | { skip: string }> {
   if (!engine) return { skip: engineSkip ?? 'no container engine' };
   const { dir, plan } = await generateRepo(answers);
   const context = join(dir, 'deploy', 'mlflow');
@@ -76,7 +77,7 @@ async function buildServer(answers: Partial<Answers>): Promise<{ image: string; 
   expect(Number(user![1])).toBeGreaterThan(0);
   expect(inspect[0]!.Config.User).toBe(`${user![1]}:${user![2]}`);
   expect(inspect[0]!.Healthcheck?.Test.join(' ')).toContain('/health');
-  return { image, dockerfile, dir, requirements: await readFile(join(context, 'requirements.txt'), 'utf8') };
+  return { image, dockerfile, dir, requirements: await readFile(join(context, 'requirements.txt'), 'utf8'), name: plan.answers.name };
 }
 
 /** Runs `script` with the image's python, no network. */
@@ -101,24 +102,26 @@ describe.each([
 describe('generated MLflow server image (aws, default answers) against a real PostgreSQL', () => {
   let postgres: (Stoppable & { url: string }) | undefined;
   let artifacts: string | undefined;
+  let users: string | undefined;
   const container = `mlforge-mlflow-image-test-${process.pid}`;
 
   afterAll(async () => {
     if (engine) await engine.podman(['rm', '--force', '--time', '5', container], { reject: false });
     await postgres?.stop();
     if (artifacts) await rm(artifacts, { recursive: true, force: true });
+    if (users) await rm(users, { recursive: true, force: true });
   }, 120_000);
 
   test('runs as the Deployment runs it, stores in PostgreSQL, and serves the tracking and registry API', { timeout: 1_800_000 }, async (ctx) => {
     const built = await buildServer({});
     if ('skip' in built) return skipWith(ctx, built.skip);
-    const { image, dockerfile, dir, requirements } = built;
+    const { image, dockerfile, dir, requirements, name: project } = built;
     expect(await python(image, "import importlib.metadata as m, psycopg2, boto3; print(m.version('mlflow'))")).toBe(pinned(requirements, 'mlflow'));
 
     // The container as components/mlflow runs it: its command (the port changed to a free one:
     // the container shares the host network), its security context, its emptyDir.
     const deployment = parse(await readFile(join(dir, 'deploy/k8s/components/mlflow/deployment.yaml'), 'utf8')) as {
-      spec: { template: { spec: { containers: Array<{ command: string[]; securityContext: { readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } }; volumeMounts: Array<{ name: string; mountPath: string }>; env: Array<{ name: string; value?: string }> }>; volumes: Array<{ name: string; emptyDir?: unknown }> } } };
+      spec: { template: { spec: { containers: Array<{ command: string[]; securityContext: { readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } }; volumeMounts: Array<{ name: string; mountPath: string }>; env: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string } } }> }>; volumes: Array<{ name: string; emptyDir?: unknown; secret?: { secretName: string } }> } } };
     };
     const pod = deployment.spec.template.spec;
     const server = pod.containers[0]!;
@@ -133,6 +136,19 @@ describe('generated MLflow server image (aws, default answers) against a real Po
     artifacts = await mkdtemp(join(tmpdir(), 'mlforge-mlflow-image-artifacts-'));
     await chmod(artifacts, 0o755);
     await execa('chown', [`${uid}:${uid}`, artifacts]);
+    // The Secret mlflow-users as the kubelet mounts it (read-only, readable by the pod's group).
+    const auth = mlflowAuthFor(project);
+    const passwords: Record<string, string> = { [auth.users.training]: 'training-password-1', [auth.users.serving]: 'serving-password-1', [auth.users.ci]: 'ci-password-000001' };
+    users = await mkdtemp(join(tmpdir(), 'mlforge-mlflow-image-users-'));
+    for (const [name, password] of Object.entries(passwords)) await writeFile(join(users, name), password, { mode: 0o440 });
+    await execa('chown', ['-R', `0:${uid}`, users]);
+    await chmod(users, 0o750);
+    const usersDir = server.env.find((entry) => entry.name === 'MLFLOW_AUTH_USERS_DIR')?.value;
+    expect(usersDir, 'the Deployment names the users folder').toBe(auth.usersDir);
+    expect(pod.volumes.find((volume) => volume.secret?.secretName === auth.usersSecret), 'the users Secret is a volume').toBeDefined();
+    // What the Deployment takes from the Secret mlflow-auth.
+    const fromAuthSecret = server.env.filter((entry) => entry.valueFrom?.secretKeyRef?.name === auth.serverSecret).map((entry) => entry.name).sort();
+    expect(fromAuthSecret).toEqual(['MLFLOW_AUTH_ADMIN_PASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
     const logs = async () => String((await engine!.podman(['logs', container], { reject: false })).all ?? '');
     const started = performance.now();
     let base = '';
@@ -148,11 +164,13 @@ describe('generated MLflow server image (aws, default answers) against a real Po
         'MLFLOW_ARTIFACTS_DESTINATION=/artifacts',
         ...server.env.filter((entry) => entry.value !== undefined && entry.name !== 'MLFLOW_SERVER_ALLOWED_HOSTS').map((entry) => `${entry.name}=${entry.value}`),
         `MLFLOW_SERVER_ALLOWED_HOSTS=127.0.0.1:${port},localhost:${port}`,
+        'MLFLOW_AUTH_ADMIN_PASSWORD=admin-password-01',
+        'MLFLOW_FLASK_SERVER_SECRET_KEY=form-key-of-the-image-test',
       ].flatMap((entry) => ['--env', entry]);
       // No --user: the image's USER is what is tested. The Deployment's command replaces the image's CMD,
       // with the $(VAR) references the kubelet expands from the environment expanded here.
       const argv = command.map((arg) => arg.replace('$(MLFLOW_BACKEND_STORE_URI)', postgres!.url).replace('$(MLFLOW_ARTIFACTS_DESTINATION)', '/artifacts'));
-      await engine!.podman(['run', '--detach', '--name', container, '--network', 'host', '--read-only', ...tmpfs, ...drops, '--security-opt', 'no-new-privileges', ...engine!.ulimits, ...env, '--volume', `${artifacts}:/artifacts`, '--entrypoint', argv[0]!, image, ...argv.slice(1)]);
+      await engine!.podman(['run', '--detach', '--name', container, '--network', 'host', '--read-only', ...tmpfs, ...drops, '--security-opt', 'no-new-privileges', ...engine!.ulimits, ...env, '--volume', `${artifacts}:/artifacts`, '--volume', `${users}:${auth.usersDir}:ro`, '--entrypoint', argv[0]!, image, ...argv.slice(1)]);
       base = `http://127.0.0.1:${port}`;
       const deadline = Date.now() + 180_000;
       while (Date.now() < deadline) {
@@ -174,9 +192,13 @@ describe('generated MLflow server image (aws, default answers) against a real Po
     expect(healthy, `/health within 180 s:\n${await logs()}`).toBe(true);
     const healthAt = seconds(started);
 
-    // The tracking and registry API, stored in PostgreSQL through psycopg2.
-    const call = async (path: string, body?: unknown) => {
-      const response = await fetch(`${base}/api/2.0/mlflow/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // MLflow's authentication is on: nothing but /health answers without a user.
+    expect((await fetch(`${base}/api/2.0/mlflow/experiments/search?max_results=1`)).status).toBe(401);
+    const basic = (user: string) => `Basic ${Buffer.from(`${user}:${passwords[user]}`).toString('base64')}`;
+    // The tracking and registry API as the training user, stored in PostgreSQL through psycopg2.
+    const call = async (path: string, body?: unknown, user = auth.users.training) => {
+      const headers = { 'content-type': 'application/json', authorization: basic(user) };
+      const response = await fetch(`${base}/api/2.0/mlflow/${path}`, body === undefined ? { headers } : { method: 'POST', headers, body: JSON.stringify(body) });
       const json = (await response.json()) as Record<string, any>;
       expect(response.status, `${path}: ${JSON.stringify(json)}`).toBe(200);
       return json;
@@ -186,11 +208,18 @@ describe('generated MLflow server image (aws, default answers) against a real Po
     await call('runs/log-metric', { run_id: run.info.run_id, key: 'roc_auc', value: 0.91, timestamp: Date.now(), step: 0 });
     await call('registered-models/create', { name: 'image-test-model' });
     expect((await call(`runs/get?run_id=${run.info.run_id}`)).run.data.metrics).toEqual([expect.objectContaining({ key: 'roc_auc', value: 0.91 })]);
-    expect((await call('registered-models/get?name=image-test-model')).registered_model.name).toBe('image-test-model');
+    expect((await call('registered-models/get?name=image-test-model', undefined, auth.users.serving)).registered_model.name).toBe('image-test-model');
+    // The serving user reads and may not write.
+    const refused = await fetch(`${base}/api/2.0/mlflow/runs/log-metric`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(auth.users.serving) }, body: JSON.stringify({ run_id: run.info.run_id, key: 'x', value: 1, timestamp: Date.now(), step: 0 }) });
+    expect(refused.status).toBe(403);
     // And the rows are in PostgreSQL itself (Debian's psql, beside the server binaries).
     const rows = await execa(join(postgresBin()!, 'psql'), [postgres.url.replace('postgresql+psycopg2', 'postgresql'), '-Atc', "select count(*) from experiments where name = 'image-test'"], { reject: false, all: true });
     expect(rows.exitCode, String(rows.all)).toBe(0);
     expect(rows.stdout.trim()).toBe('1');
+    // The users the script created from the mounted Secret, beside MLflow's admin, in the same database.
+    const accounts = await execa(join(postgresBin()!, 'psql'), [postgres.url.replace('postgresql+psycopg2', 'postgresql'), '-Atc', 'select username from users order by username'], { reject: false, all: true });
+    expect(accounts.exitCode, String(accounts.all)).toBe(0);
+    expect(accounts.stdout.trim().split('\n')).toEqual(['admin', ...Object.keys(passwords)].sort());
 
     // The process is the image's non-root user with no capabilities, and the root filesystem is read-only.
     const pid = String((await engine!.podman(['inspect', '--format', '{{.State.Pid}}', container])).stdout).trim();

@@ -18,7 +18,9 @@
 #
 # The overlay's deploy-values.env must already be written (write-deploy-values.sh;
 # MODEL_VERSION may be empty there): the training Job runs the image it names.
-# kubectl must point at the cluster; curl reaches MLflow through port-forward.
+# kubectl must point at the cluster; curl reaches MLflow through port-forward, as
+# the MLflow user MLFLOW_TRACKING_USERNAME ({{mlflowAuth.users.ci}}, read-only) with the password
+# MLFLOW_TRACKING_PASSWORD (its key in the Secret {{mlflowAuth.usersSecret}}; CI's secret {{mlflowAuth.ciSecret}}).
 # Progress goes to stderr. Exit 1 when MLflow, the Job or the lookup fails (the
 # Job's logs are printed), 2 on bad arguments.
 set -eu
@@ -53,6 +55,10 @@ case "$timeout" in
     exit 2
     ;;
 esac
+if [ -z "${MLFLOW_TRACKING_USERNAME:-}" ] || [ -z "${MLFLOW_TRACKING_PASSWORD:-}" ]; then
+  echo "error: MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD must name an MLflow user of this environment ({{mlflowAuth.users.ci}}): MLflow answers no request without one" >&2
+  exit 2
+fi
 [ -f "$here/overlays/$overlay/deploy-values.env" ] || {
   echo "error: $here/overlays/$overlay/deploy-values.env is missing: run write-deploy-values.sh $overlay first" >&2
   exit 1
@@ -73,6 +79,10 @@ trap 'exit 1' INT TERM
 kubectl --namespace "$namespace" port-forward service/mlflow "$port:{{mlflowPort}}" >"$work/forward.log" 2>&1 &
 forward=$!
 api="http://127.0.0.1:$port/api/2.0/mlflow"
+# The credentials go to curl in a file of this run's private folder, never on its command line.
+printf 'user = "%s:%s"\n' \
+  "$(printf '%s' "$MLFLOW_TRACKING_USERNAME" | sed 's/[\\"]/\\&/g')" \
+  "$(printf '%s' "$MLFLOW_TRACKING_PASSWORD" | sed 's/[\\"]/\\&/g')" >"$work/credentials"
 attempt=0
 until curl --silent --fail --output /dev/null "http://127.0.0.1:$port/health"; do
   attempt=$((attempt + 1))
@@ -84,27 +94,47 @@ until curl --silent --fail --output /dev/null "http://127.0.0.1:$port/health"; d
   sleep 2
 done
 
-# GET an MLflow API path; prints the HTTP status, the body goes to $work/body.
+# GET an MLflow API path about the model (and $2, a parameter); prints the HTTP
+# status, the body goes to $work/body.
 get() {
-  curl --silent --show-error --get --output "$work/body" --write-out '%{http_code}' "$api/$1" \
-    --data-urlencode "name=$model" --data-urlencode "$2"
+  curl --silent --show-error --config "$work/credentials" --get --output "$work/body" --write-out '%{http_code}' "$api/$1" \
+    --data-urlencode "name=$model" ${2:+--data-urlencode} ${2:+"$2"}
+}
+refused() {
+  echo "error: MLflow refused the user $MLFLOW_TRACKING_USERNAME ($1): check MLFLOW_TRACKING_PASSWORD against its key in the Secret {{mlflowAuth.usersSecret}}" >&2
 }
 # The version number in the body of a model-version answer.
 version_in_body() {
   tr ',{}' '\n' <"$work/body" | sed -n 's/^ *"version" *: *"\([0-9][0-9]*\)" *$/\1/p' | sed -n 1p
 }
+# Whether the model exists (yes/no); fails on other answers. It is looked up
+# first: for a model that does not exist, MLflow's authentication answers 403
+# to alias and version lookups, not 404.
+model_exists() {
+  status=$(get registered-models/get) || true
+  case "$status" in
+    200) echo yes ;;
+    404) echo no ;;
+    401 | 403) refused "$status"; return 1 ;;
+    *)
+      echo "error: MLflow answered $status to the $model lookup: $(cat "$work/body")" >&2
+      return 1
+      ;;
+  esac
+}
 # Prints the champion's version, or nothing when there is none; fails on other errors.
 champion() {
+  [ "$(model_exists)" = yes ] || return 0
   status=$(get registered-models/alias "alias=$alias") || true
   case "$status" in
     200) version_in_body ;;
-    # No such model yet (404), or a model whose candidates never passed the gate:
-    # MLflow answers 400 "Registered model alias ... not found".
-    404) ;;
+    # A model whose candidates never passed the gate: MLflow answers 400
+    # "Registered model alias ... not found".
     400) grep -q 'alias .* not found' "$work/body" || {
       echo "error: MLflow answered 400 to the $model@$alias lookup: $(cat "$work/body")" >&2
       return 1
     } ;;
+    401 | 403) refused "$status"; return 1 ;;
     *)
       echo "error: MLflow answered $status to the $model@$alias lookup: $(cat "$work/body")" >&2
       return 1
@@ -112,9 +142,11 @@ champion() {
   esac
 }
 
+exists=$(model_exists)
 version=$(champion)
 if [ -n "$pinned" ]; then
-  status=$(get model-versions/get "version=$pinned") || true
+  status=404
+  if [ "$exists" = yes ]; then status=$(get model-versions/get "version=$pinned") || true; fi
   if [ "$status" = 200 ]; then
     echo "MODEL_VERSION=$pinned"
     exit 0
