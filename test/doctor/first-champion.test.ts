@@ -58,13 +58,13 @@ describe('practice.first-champion', () => {
   });
 
   test('a GitHub deploy that never runs the bootstrap fails', async () => {
-    const result = await runPlanted('aws-github', ['.github/actions/deploy/action.yml', /PINNED_MODEL="\$\(deploy\/k8s\/bootstrap-champion\.sh[^\n]*/, 'PINNED_MODEL="${PINNED_MODEL:-1}"']);
+    const result = await runPlanted('aws-github', ['.github/actions/deploy/action.yml', /PINNED_MODEL="\$\(MLFLOW_TRACKING_USERNAME[^\n]*\n[^\n]*bootstrap-champion\.sh[^\n]*/, 'PINNED_MODEL="${PINNED_MODEL:-1}"']);
     expect(messages(result)).toMatch(/The deploy never runs deploy\/k8s\/bootstrap-champion.sh/);
     expect(result.findings[0]).toMatchObject({ file: '.github/actions/deploy/action.yml' });
   });
 
   test('a GitLab deploy that applies the overlay before the bootstrap fails', async () => {
-    const result = await runPlanted('gcp-gitlab', ['.gitlab-ci.yml', /\n {6}MODEL_VERSION=\$\(sh deploy\/k8s\/bootstrap-champion\.sh[^\n]*/, '\n      kubectl apply --kustomize "deploy/k8s/overlays/$OVERLAY"\n      MODEL_VERSION=$(sh deploy/k8s/bootstrap-champion.sh "$OVERLAY" | sed -n "s/^MODEL_VERSION=//p")']);
+    const result = await runPlanted('gcp-gitlab', ['.gitlab-ci.yml', /\n {6}MODEL_VERSION=\$\(MLFLOW_TRACKING_USERNAME=[^\n]*sh deploy\/k8s\/bootstrap-champion\.sh[^\n]*/, '\n      kubectl apply --kustomize "deploy/k8s/overlays/$OVERLAY"\n      MODEL_VERSION=$(sh deploy/k8s/bootstrap-champion.sh "$OVERLAY" | sed -n "s/^MODEL_VERSION=//p")']);
     expect(messages(result)).toMatch(/applies the overlay before it runs deploy\/k8s\/bootstrap-champion.sh/);
   });
 

@@ -70,7 +70,7 @@ async function serverRelease(repo: RepoView, findings: Finding[]): Promise<{ ver
     findings.push({ file: requirementsFile, line: index + 1, message: 'mlflow is pinned without hashes, so the image build (--require-hashes) fails.', fix: `Re-resolve with --generate-hashes (the command in ${directFile}).` });
   }
   if (repo.exists(directFile)) {
-    const direct = /^mlflow==(\S+)/m.exec(await repo.read(directFile))?.[1];
+    const direct = /^mlflow(?:\[[\w,\s-]*\])?==(\S+)/m.exec(await repo.read(directFile))?.[1];
     if (direct !== undefined && direct !== version) {
       findings.push({ file: requirementsFile, line: index + 1, message: `requirements.txt installs mlflow ${version}, but ${directFile} asks for ${direct}: it was not re-resolved.`, fix: `Run the command in ${directFile} from ${serverDir}.` });
     }
