@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Records a release's templates into templates/history/, so `mlforge update`
 // can re-render exactly what that release generated, offline:
-//   objects/<sha256>   one file per distinct content (releases add only what changed)
+//   objects/<sha256>   one gzipped file per distinct content, named by the SHA-256 of the
+//                      text (releases add only what changed)
 //   <version>.json     the release's paths -> object, executable bits, fingerprint,
 //                      and the constants its src/derive.ts handed to templates
 //
@@ -14,6 +15,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -88,7 +90,8 @@ function storeObjects(entries) {
   for (const entry of entries) {
     const file = join(objects, sha256(entry.contents));
     if (existsSync(file)) continue;
-    writeFileSync(file, entry.contents);
+    // gzip: the history ships in the package; the name is the SHA-256 of the text itself.
+    writeFileSync(file, gzipSync(Buffer.from(entry.contents, 'utf8'), { level: 9 }));
     added++;
   }
   return added;

@@ -1,5 +1,5 @@
 // The template sets of earlier releases, shipped in templates/history/ as
-// content-addressed objects plus one manifest per release (written by
+// content-addressed objects (gzipped, named by the SHA-256 of their text) plus one manifest per release (written by
 // scripts/snapshot-templates.mjs). Loading one gives a template set that
 // re-renders exactly what that release generated, with that release's derived
 // constants pinned.
@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Versions } from '../derive.js';
@@ -52,6 +53,16 @@ export async function loadSnapshotFor(templatesRoot: string, version: string, cu
 }
 
 /** The snapshot of `version`, or undefined when this mlforge ships none for it. */
+/** An object's text: objects are stored gzipped (scripts/snapshot-templates.mjs); undefined when it does not inflate. */
+async function readObject(file: string): Promise<string | undefined> {
+  const bytes = await readFile(file);
+  try {
+    return gunzipSync(bytes).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 export async function loadSnapshot(templatesRoot: string, version: string): Promise<PlanTemplates | undefined> {
   const found = await readManifest(templatesRoot, version);
   return found && snapshotFrom(templatesRoot, version, found.manifest, found.manifestPath);
@@ -61,8 +72,8 @@ async function snapshotFrom(templatesRoot: string, version: string, manifest: Hi
   const texts = new Map<string, string>();
   await Promise.all(
     Object.entries(manifest.files).map(async ([path, object]) => {
-      const text = await readFile(join(templatesRoot, 'history', 'objects', object), 'utf8');
-      if (createHash('sha256').update(text, 'utf8').digest('hex') !== object) {
+      const text = await readObject(join(templatesRoot, 'history', 'objects', object));
+      if (text === undefined || createHash('sha256').update(text, 'utf8').digest('hex') !== object) {
         throw new HistoryError(`templates/history/objects/${object} (${path} of ${version}) is corrupt: its SHA-256 differs`);
       }
       texts.set(path, text);
