@@ -2,11 +2,9 @@
 // champion in the cluster before the model server is deployed, and the check
 // fails on each mistake planted into a fresh repository.
 
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { firstChampionCheck } from '../../src/doctor/practices/first-champion.js';
-import type { CheckResult } from '../../src/doctor/types.js';
-import { generateRepo } from '../helpers/generate.js';
-import { runPlanted as runPlantedIn, type PlantedEdit } from '../helpers/planted.js';
+import { findingMessages, plantedVariants, type PlantedEdit } from '../helpers/planted.js';
 
 const combos = {
   'aws-github': { cloud: 'aws', ci: 'github' },
@@ -15,14 +13,8 @@ const combos = {
   'local-gitlab': { cloud: 'local', ci: 'gitlab' },
 } as const;
 type Combo = keyof typeof combos;
-const repos = {} as Record<Combo, string>;
-
-beforeAll(async () => {
-  for (const [key, answers] of Object.entries(combos)) repos[key as Combo] = (await generateRepo({ name: 'svc', ...answers })).dir;
-}, 120_000);
-
-const runPlanted = (combo: Combo, ...edits: PlantedEdit[]): Promise<CheckResult> => runPlantedIn(firstChampionCheck, repos[combo], edits);
-const messages = (result: CheckResult) => result.findings.map((finding) => finding.message).join('\n');
+const runPlanted = plantedVariants(firstChampionCheck, combos);
+const messages = findingMessages;
 
 describe('practice.first-champion', () => {
   test.each(Object.keys(combos) as Combo[])('passes on a fresh repository (%s)', async (combo) => {

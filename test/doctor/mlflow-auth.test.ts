@@ -3,11 +3,9 @@
 // job as the read-only serving user), on every serving choice; the check fails
 // on each mistake planted into a fresh repository.
 
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { mlflowAuthCheck } from '../../src/doctor/practices/mlflow-auth.js';
-import type { CheckResult } from '../../src/doctor/types.js';
-import { generateRepo } from '../helpers/generate.js';
-import { runPlanted as runPlantedIn, type PlantedEdit } from '../helpers/planted.js';
+import { findingMessages, plantedVariants, type PlantedEdit } from '../helpers/planted.js';
 
 const combos = {
   'aws-github': { cloud: 'aws', ci: 'github' },
@@ -16,14 +14,8 @@ const combos = {
   'local-github': { cloud: 'local', ci: 'github' },
 } as const;
 type Combo = keyof typeof combos;
-const repos = {} as Record<Combo, string>;
-
-beforeAll(async () => {
-  for (const [key, answers] of Object.entries(combos)) repos[key as Combo] = (await generateRepo({ name: 'svc', ...answers })).dir;
-}, 120_000);
-
-const runPlanted = (combo: Combo, ...edits: PlantedEdit[]): Promise<CheckResult> => runPlantedIn(mlflowAuthCheck, repos[combo], edits);
-const messages = (result: CheckResult) => result.findings.map((finding) => finding.message).join('\n');
+const runPlanted = plantedVariants(mlflowAuthCheck, combos);
+const messages = findingMessages;
 
 describe('practice.mlflow-auth', () => {
   test.each(Object.keys(combos) as Combo[])('passes on a fresh repository (%s)', async (combo) => {
