@@ -15,6 +15,13 @@ locals {
   namespace              = "{{namespace}}"
   service_account        = "{{serviceAccount}}"
   mlflow_service_account = "{{mlflowServiceAccount}}"
+  # Credentials generated for the namespace (modules/{{cloud}}/app-secrets): name suffix => JSON keys,
+  # as deploy/k8s/overlays/*/external-secrets.yaml reads them. mlflow-backend is the database module's.
+  app_secrets = {
+    "mlflow-auth"  = ["{{mlflowAuth.adminPasswordKey}}", "{{mlflowAuth.formKeyKey}}"]
+    "mlflow-users" = ["{{mlflowAuth.users.training}}", "{{mlflowAuth.users.serving}}", "{{mlflowAuth.users.ci}}"]
+    "api-keys"     = ["{{apiKeys.file}}"]
+  }
 }
 {{#if isAws}}
 
@@ -25,6 +32,8 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   # Created by bootstrap/ (modules/aws/access-logs); receives the buckets' access logs.
   access_log_bucket = "{{cloudNames.bucketStem}}-access-logs-${local.account_id}"
+  # MLflow's artifact root (mlflow-backend secret, output mlflow_artifacts_uri).
+  mlflow_artifacts_uri = "s3://${module.mlflow_artifacts.name}"
 }
 
 data "aws_ecr_repository" "service" {
@@ -94,6 +103,16 @@ module "database" {
   multi_az                 = var.highly_available
   deletion_protection      = var.deletion_protection
   password_version         = var.database_password_version
+  secret_prefix            = local.prefix
+  artifacts_destination    = local.mlflow_artifacts_uri
+}
+
+module "app_secrets" {
+  source = "./modules/aws/app-secrets"
+
+  name_prefix         = local.prefix
+  secrets             = local.app_secrets
+  credentials_version = var.mlflow_credentials_version
 }
 
 module "ci_identity" {
@@ -130,6 +149,8 @@ module "serving_identity" {
   namespace         = local.namespace
   service_account   = local.service_account
   read_bucket_arns  = [module.mlflow_artifacts.arn]
+  # The External Secrets Operator signs in as this account for the API keys only.
+  read_secret_arns = [module.app_secrets.arns["api-keys"]]
 }
 
 module "mlflow_identity" {
@@ -141,6 +162,8 @@ module "mlflow_identity" {
   namespace         = local.namespace
   service_account   = local.mlflow_service_account
   write_bucket_arns = [module.mlflow_artifacts.arn]
+  # The External Secrets Operator signs in as this account for MLflow's credentials.
+  read_secret_arns = [module.database.backend_secret_arn, module.app_secrets.arns["mlflow-auth"], module.app_secrets.arns["mlflow-users"]]
 }
 {{/if}}
 {{#if isGcp}}
@@ -151,6 +174,8 @@ locals {
   # Bucket names are global: a hash of the project ID keeps them this project's own.
   project_hash     = substr(sha256(var.project_id), 0, 8)
   registry_project = coalesce(var.registry_project_id, var.project_id)
+  # MLflow's artifact root (mlflow-backend secret, output mlflow_artifacts_uri).
+  mlflow_artifacts_uri = "gs://${module.mlflow_artifacts.name}"
 }
 
 resource "google_project_service" "this" {
@@ -249,6 +274,19 @@ module "database" {
   deletion_protection         = var.deletion_protection
   network_id                  = module.network.network_id
   private_services_connection = module.network.private_services_connection
+  password_version            = var.database_password_version
+  secret_prefix               = local.prefix
+  artifacts_destination       = local.mlflow_artifacts_uri
+}
+
+module "app_secrets" {
+  source = "./modules/gcp/app-secrets"
+
+  name_prefix         = local.prefix
+  secrets             = local.app_secrets
+  credentials_version = var.mlflow_credentials_version
+
+  depends_on = [google_project_service.this]
 }
 
 module "ci_identity" {
@@ -319,11 +357,24 @@ module "mlflow_identity" {
   project_roles = ["roles/cloudsql.client"]
 }
 
-# MLflow reads the database password from Secret Manager at start-up.
-resource "google_secret_manager_secret_iam_member" "mlflow_database_password" {
-  secret_id = module.database.password_secret_id
+# The External Secrets Operator signs in as MLflow's identity for MLflow's
+# credentials and as the model server's for the API keys, nothing more.
+resource "google_secret_manager_secret_iam_member" "mlflow_reads" {
+  for_each = {
+    "mlflow-backend" = module.database.backend_secret_id
+    "mlflow-auth"    = module.app_secrets.ids["mlflow-auth"]
+    "mlflow-users"   = module.app_secrets.ids["mlflow-users"]
+  }
+
+  secret_id = each.value
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${module.mlflow_identity.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "serving_reads_api_keys" {
+  secret_id = module.app_secrets.ids["api-keys"]
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${module.serving_identity.email}"
 }
 {{/if}}
 {{#if isAzure}}
@@ -337,6 +388,8 @@ locals {
   subscription_hash = substr(sha256(var.subscription_id), 0, 6)
   # The shared registry bootstrap/ named with a hash of the same subscription.
   registry_name = "{{cloudNames.acrStem}}${substr(sha256(var.subscription_id), 0, 8)}"
+  # MLflow's artifact root (mlflow-backend secret, output mlflow_artifacts_uri).
+  mlflow_artifacts_uri = "wasbs://mlflow@${module.ml_storage.account_name}.blob.core.windows.net"
 }
 
 data "azurerm_client_config" "current" {}
@@ -414,15 +467,28 @@ module "database" {
   source = "./modules/azure/database"
 
   # Server names are global (<name>.postgres.database.azure.com), at most 63 characters.
-  name                = "${local.prefix}-mlflow-${local.subscription_hash}"
-  key_vault_name      = "${local.compact_name}-${local.env_short}-${local.subscription_hash}"
-  location            = azurerm_resource_group.this.location
-  resource_group_name = azurerm_resource_group.this.name
-  postgres_version    = "{{versions.terraform.postgres.azure}}"
-  sku_name            = var.database_tier
-  highly_available    = var.highly_available
-  subnet_id           = module.network.database_subnet_id
-  private_dns_zone_id = module.network.database_dns_zone_id
+  name                  = "${local.prefix}-mlflow-${local.subscription_hash}"
+  key_vault_name        = "${local.compact_name}-${local.env_short}-${local.subscription_hash}"
+  location              = azurerm_resource_group.this.location
+  resource_group_name   = azurerm_resource_group.this.name
+  postgres_version      = "{{versions.terraform.postgres.azure}}"
+  sku_name              = var.database_tier
+  highly_available      = var.highly_available
+  subnet_id             = module.network.database_subnet_id
+  private_dns_zone_id   = module.network.database_dns_zone_id
+  password_version      = var.database_password_version
+  secret_prefix         = local.prefix
+  artifacts_destination = local.mlflow_artifacts_uri
+}
+
+module "app_secrets" {
+  source = "./modules/azure/app-secrets"
+
+  name_prefix         = local.prefix
+  secrets             = local.app_secrets
+  credentials_version = var.mlflow_credentials_version
+  # Available once Terraform's own Secrets Officer assignment on the vault exists.
+  key_vault_id = module.database.key_vault_id
 }
 
 # Azure has no deletion-protection flag on these resources: a delete lock stands in.
@@ -480,6 +546,11 @@ module "serving_identity" {
       scope = module.ml_storage.container_ids["mlflow"]
       role  = "Storage Blob Data Reader"
     }
+    # The External Secrets Operator signs in as this identity for the API keys only.
+    api_keys = {
+      scope = module.app_secrets.ids["api-keys"]
+      role  = "Key Vault Secrets User"
+    }
   }
 }
 
@@ -497,8 +568,17 @@ module "mlflow_identity" {
       scope = module.ml_storage.container_ids["mlflow"]
       role  = "Storage Blob Data Contributor"
     }
-    database_password = {
-      scope = module.database.key_vault_id
+    # The External Secrets Operator signs in as this identity for MLflow's credentials, nothing more.
+    backend_secret = {
+      scope = module.database.backend_secret_id
+      role  = "Key Vault Secrets User"
+    }
+    auth_secret = {
+      scope = module.app_secrets.ids["mlflow-auth"]
+      role  = "Key Vault Secrets User"
+    }
+    users_secret = {
+      scope = module.app_secrets.ids["mlflow-users"]
       role  = "Key Vault Secrets User"
     }
   }

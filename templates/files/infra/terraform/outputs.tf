@@ -121,16 +121,30 @@ output "mlflow_workload_identity" {
 
 output "mlflow_artifacts_uri" {
   description = "MLflow artifact root (mlflow server --artifacts-destination)."
-{{#if isAws}}
-  value       = "s3://${module.mlflow_artifacts.name}"
-{{/if}}
-{{#if isGcp}}
-  value       = "gs://${module.mlflow_artifacts.name}"
-{{/if}}
-{{#if isAzure}}
-  value       = "wasbs://mlflow@${module.ml_storage.account_name}.blob.core.windows.net"
-{{/if}}
+  value       = local.mlflow_artifacts_uri
 }
+
+output "mlflow_users_secret" {
+  description = "Secret holding the MLflow users' passwords (JSON, one key per user): read the CI user's from it (README, first deploy); the value is never an output."
+  value       = module.app_secrets.names["mlflow-users"]
+}
+
+output "api_keys_secret" {
+  description = "Secret holding the API keys {{predictPath}} accepts (JSON key {{apiKeys.file}}, one key per line); the value is never an output."
+  value       = module.app_secrets.names["api-keys"]
+}
+{{#if isAzure}}
+
+output "key_vault_url" {
+  description = "The environment's Key Vault, which the External Secrets Operator reads (deploy value AZURE_KEY_VAULT_URL)."
+  value       = module.database.key_vault_uri
+}
+
+output "key_vault_name" {
+  description = "Name of that Key Vault (az keyvault secret show --vault-name)."
+  value       = module.database.key_vault_name
+}
+{{/if}}
 {{#if dvc}}
 
 output "dvc_remote_url" {

@@ -132,13 +132,19 @@ variable "cluster_endpoint_public_cidrs" {
   type        = list(string)
   default     = ["0.0.0.0/0"]
 }
+{{/if}}
 
 variable "database_password_version" {
-  description = "Increase to rotate the MLflow database password (docs/runbook.md): a new one is written to the instance and its secret."
+  description = "Increase to rotate the MLflow database password (docs/runbook.md): a new one is written to the database, its secret and the mlflow-backend secret in one apply."
   type        = number
   default     = 1
 }
-{{/if}}
+
+variable "mlflow_credentials_version" {
+  description = "Increase to generate new MLflow user passwords, admin password, form key and API key (README, Deploying to Kubernetes): the External Secrets Operator copies them within its refresh interval ({{cloudSecrets.refreshInterval}}); then restart MLflow and its clients."
+  type        = number
+  default     = 1
+}
 {{#if isGcp}}
 
 variable "network_cidr" {

@@ -4,7 +4,7 @@ terraform {
   required_providers {
     {{> terraform-cloud-provider}}
 {{#if (oneOf cloud "gcp" "azure")}}
-    # Generates the database password (kept in {{#if isGcp}}Secret Manager{{else}}Key Vault{{/if}}, never output).
+    # Generates the database password and MLflow's credentials at apply time (ephemeral: written to {{#if isGcp}}Secret Manager{{else}}Key Vault{{/if}}, never in state or outputs).
     random = {
       source  = "hashicorp/random"
       version = "{{versions.terraform.providers.random}}"

@@ -2,9 +2,11 @@
 # enforced (PostgreSQL 15+ default). The password is generated at apply time
 # (an ephemeral random password) and written only to the instance and to a
 # Secrets Manager secret, through write-only arguments: it is never in Terraform
-# state, plan or outputs. It is not rotated behind MLflow's back (an RDS-managed
-# password rotates every 7 days, while the Kubernetes Secret MLflow reads holds a
-# copy); bump password_version to rotate it, then recreate that Secret.
+# state, plan or outputs. The same apply writes MLflow's backend store URI with
+# it into the secret <secret_prefix>-mlflow-backend, which the External Secrets Operator copies
+# into the Kubernetes Secret mlflow-backend. It is not rotated behind MLflow's
+# back (an RDS-managed password rotates every 7 days on its own); bump
+# password_version to rotate it, then restart MLflow once the operator has synced.
 # Logs (schema changes, slow queries, connections) go to CloudWatch Logs;
 # Performance Insights (free 7-day retention) and enhanced monitoring are on.
 
@@ -105,6 +107,25 @@ resource "aws_secretsmanager_secret" "password" {
 resource "aws_secretsmanager_secret_version" "password" {
   secret_id                = aws_secretsmanager_secret.password.id
   secret_string_wo         = ephemeral.aws_secretsmanager_random_password.mlflow.random_password
+  secret_string_wo_version = var.password_version
+}
+
+# MLflow's backend store URI (password URL-encoded) and artifact root: the keys
+# of the Kubernetes Secret mlflow-backend, written with the password.
+resource "aws_secretsmanager_secret" "backend" {
+  #checkov:skip=CKV_AWS_149:encrypted with the AWS managed aws/secretsmanager key; a customer-managed key is a cost and key-policy trade-off this template does not make
+  #checkov:skip=CKV2_AWS_57:rotation would change the password behind MLflow; rotate with password_version (docs/runbook.md)
+  name                    = "${var.secret_prefix}-mlflow-backend"
+  description             = "MLflow backend store URI and artifact root, copied into the Kubernetes Secret mlflow-backend (written by Terraform, never in its state)"
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "backend" {
+  secret_id = aws_secretsmanager_secret.backend.id
+  secret_string_wo = jsonencode({
+    "backend-store-uri"     = "postgresql://${aws_db_instance.this.username}:${urlencode(ephemeral.aws_secretsmanager_random_password.mlflow.random_password)}@${aws_db_instance.this.address}:${aws_db_instance.this.port}/${aws_db_instance.this.db_name}"
+    "artifacts-destination" = var.artifacts_destination
+  })
   secret_string_wo_version = var.password_version
 }
 

@@ -22,3 +22,8 @@ output "password_secret_arn" {
   description = "Secrets Manager secret that holds the password (read it at run time; it is not in state)."
   value       = aws_secretsmanager_secret_version.password.arn
 }
+
+output "backend_secret_arn" {
+  description = "Secrets Manager secret with MLflow's backend store URI and artifact root (the External Secrets Operator reads it)."
+  value       = aws_secretsmanager_secret.backend.arn
+}

@@ -49,3 +49,13 @@ variable "password_version" {
   type        = number
   default     = 1
 }
+
+variable "artifacts_destination" {
+  description = "MLflow's artifact root (bucket URL), written beside the database URI into the mlflow-backend secret."
+  type        = string
+}
+
+variable "secret_prefix" {
+  description = "Prefix of the backend secret's name (project and environment), as the other secrets the External Secrets Operator reads."
+  type        = string
+}

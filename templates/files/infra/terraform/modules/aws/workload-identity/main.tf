@@ -1,6 +1,7 @@
 # IAM role for one Kubernetes service account (IRSA): pods get short-lived
 # credentials from their projected token, never keys, and reach only the
-# buckets they need (read for the model server, read/write for MLflow).
+# buckets they need (read for the model server, read/write for MLflow), and the
+# secrets the External Secrets Operator copies for them (read_secret_arns).
 
 terraform {
   required_providers {
@@ -51,6 +52,15 @@ data "aws_iam_policy_document" "buckets" {
       sid       = "WriteObjects"
       actions   = ["s3:PutObject", "s3:DeleteObject"]
       resources = [for arn in var.write_bucket_arns : "${arn}/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.read_secret_arns) > 0 ? [1] : []
+    content {
+      sid       = "ReadSecrets"
+      actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+      resources = var.read_secret_arns
     }
   }
 }

@@ -34,3 +34,9 @@ variable "write_bucket_arns" {
   type        = list(string)
   default     = []
 }
+
+variable "read_secret_arns" {
+  description = "Secrets Manager secrets the service account may read (the External Secrets Operator signs in as it)."
+  type        = list(string)
+  default     = []
+}

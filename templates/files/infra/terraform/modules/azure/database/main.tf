@@ -1,7 +1,11 @@
 # PostgreSQL Flexible Server, the MLflow backend store: reachable only inside
 # the virtual network, TLS enforced by default, backups, zone-redundant standby
-# when highly available. The password is generated here and kept in Key Vault
-# (never output); Terraform state holds it too, so the state account stays private.
+# when highly available. The password is generated at apply time (ephemeral)
+# and written to the server and to Key Vault through write-only arguments: it
+# is never in Terraform state, plan or outputs. The same apply writes MLflow's
+# backend store URI with it into the secret <secret_prefix>-mlflow-backend, which the External
+# Secrets Operator copies into the Kubernetes Secret mlflow-backend; bump
+# password_version to rotate it.
 
 terraform {
   required_providers {
@@ -16,7 +20,7 @@ terraform {
 
 data "azurerm_client_config" "current" {}
 
-resource "random_password" "mlflow" {
+ephemeral "random_password" "mlflow" {
   length  = 32
   special = false
 }
@@ -37,8 +41,9 @@ resource "azurerm_postgresql_flexible_server" "this" {
   private_dns_zone_id           = var.private_dns_zone_id
   public_network_access_enabled = false
 
-  administrator_login    = "mlflow"
-  administrator_password = random_password.mlflow.result
+  administrator_login               = "mlflow"
+  administrator_password_wo         = ephemeral.random_password.mlflow.result
+  administrator_password_wo_version = var.password_version
 
   backup_retention_days = var.highly_available ? 14 : 7
 
@@ -84,12 +89,34 @@ resource "azurerm_role_assignment" "secrets_officer" {
 }
 
 resource "azurerm_key_vault_secret" "password" {
-  name         = "mlflow-database-password"
-  value        = random_password.mlflow.result
-  key_vault_id = azurerm_key_vault.this.id
-  content_type = "password"
+  name             = "mlflow-database-password"
+  value_wo         = ephemeral.random_password.mlflow.result
+  value_wo_version = var.password_version
+  key_vault_id     = azurerm_key_vault.this.id
+  content_type     = "password"
   # A rotation reminder one year after creation (Key Vault still returns expired
   # secrets); set once, later applies leave it alone.
+  expiration_date = timeadd(plantimestamp(), "8760h")
+
+  lifecycle {
+    ignore_changes = [expiration_date]
+  }
+
+  depends_on = [azurerm_role_assignment.secrets_officer]
+}
+
+# MLflow's backend store URI (password URL-encoded) and artifact root: the keys
+# of the Kubernetes Secret mlflow-backend, written with the password.
+resource "azurerm_key_vault_secret" "backend" {
+  name         = "${var.secret_prefix}-mlflow-backend"
+  key_vault_id = azurerm_key_vault.this.id
+  content_type = "application/json"
+  value_wo = jsonencode({
+    "backend-store-uri"     = "postgresql://${azurerm_postgresql_flexible_server.this.administrator_login}:${urlencode(ephemeral.random_password.mlflow.result)}@${azurerm_postgresql_flexible_server.this.fqdn}:5432/${azurerm_postgresql_flexible_server_database.mlflow.name}"
+    "artifacts-destination" = var.artifacts_destination
+  })
+  value_wo_version = var.password_version
+  # A rotation reminder one year after creation, as for the password.
   expiration_date = timeadd(plantimestamp(), "8760h")
 
   lifecycle {

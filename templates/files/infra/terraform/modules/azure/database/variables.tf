@@ -42,3 +42,18 @@ variable "private_dns_zone_id" {
   description = "Private DNS zone linked to the network."
   type        = string
 }
+
+variable "artifacts_destination" {
+  description = "MLflow's artifact root (bucket URL), written beside the database URI into the mlflow-backend secret."
+  type        = string
+}
+
+variable "password_version" {
+  description = "Version of the database password: increase it to generate a new one (written to the server, its secret and the backend secret in one apply)."
+  type        = number
+}
+
+variable "secret_prefix" {
+  description = "Prefix of the backend secret's name (project and environment), as the other secrets of the vault."
+  type        = string
+}

@@ -1,8 +1,11 @@
 # Cloud SQL for PostgreSQL, the MLflow backend store: private IP only, TLS
 # required, backups with point-in-time recovery, connections, DDL and errors
-# logged. The password is generated here and stored in Secret Manager (never
-# output); Terraform state holds it too, so the state bucket stays private and
-# versioned.
+# logged. The password is generated at apply time (ephemeral) and written to
+# the user and to Secret Manager through write-only arguments: it is never in
+# Terraform state, plan or outputs. The same apply writes MLflow's backend store
+# URI with it into the secret <secret_prefix>-mlflow-backend, which the External Secrets
+# Operator copies into the Kubernetes Secret mlflow-backend; bump
+# password_version to rotate it.
 
 terraform {
   required_providers {
@@ -100,15 +103,16 @@ resource "google_sql_database" "mlflow" {
   instance = google_sql_database_instance.this.name
 }
 
-resource "random_password" "mlflow" {
+ephemeral "random_password" "mlflow" {
   length  = 32
   special = false
 }
 
 resource "google_sql_user" "mlflow" {
-  name     = "mlflow"
-  instance = google_sql_database_instance.this.name
-  password = random_password.mlflow.result
+  name                = "mlflow"
+  instance            = google_sql_database_instance.this.name
+  password_wo         = ephemeral.random_password.mlflow.result
+  password_wo_version = var.password_version
 }
 
 resource "google_secret_manager_secret" "password" {
@@ -120,6 +124,26 @@ resource "google_secret_manager_secret" "password" {
 }
 
 resource "google_secret_manager_secret_version" "password" {
-  secret      = google_secret_manager_secret.password.id
-  secret_data = random_password.mlflow.result
+  secret                 = google_secret_manager_secret.password.id
+  secret_data_wo         = ephemeral.random_password.mlflow.result
+  secret_data_wo_version = var.password_version
+}
+
+# MLflow's backend store URI (password URL-encoded) and artifact root: the keys
+# of the Kubernetes Secret mlflow-backend, written with the password.
+resource "google_secret_manager_secret" "backend" {
+  secret_id = "${var.secret_prefix}-mlflow-backend"
+
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_version" "backend" {
+  secret = google_secret_manager_secret.backend.id
+  secret_data_wo = jsonencode({
+    "backend-store-uri"     = "postgresql://${google_sql_user.mlflow.name}:${urlencode(ephemeral.random_password.mlflow.result)}@${google_sql_database_instance.this.private_ip_address}:5432/${google_sql_database.mlflow.name}"
+    "artifacts-destination" = var.artifacts_destination
+  })
+  secret_data_wo_version = var.password_version
 }

@@ -22,3 +22,8 @@ output "password_secret_id" {
   description = "Secret Manager secret holding the password (read it at runtime; never output the value)."
   value       = google_secret_manager_secret.password.id
 }
+
+output "backend_secret_id" {
+  description = "Secret Manager secret with MLflow's backend store URI and artifact root (the External Secrets Operator reads it)."
+  value       = google_secret_manager_secret.backend.id
+}

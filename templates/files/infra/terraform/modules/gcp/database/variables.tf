@@ -37,3 +37,18 @@ variable "private_services_connection" {
   description = "Private services access peering; the instance is created after it."
   type        = string
 }
+
+variable "artifacts_destination" {
+  description = "MLflow's artifact root (bucket URL), written beside the database URI into the mlflow-backend secret."
+  type        = string
+}
+
+variable "password_version" {
+  description = "Version of the database password: increase it to generate a new one (written to the user, its secret and the backend secret in one apply)."
+  type        = number
+}
+
+variable "secret_prefix" {
+  description = "Prefix of the backend secret's name (project and environment), as the other secrets the External Secrets Operator reads."
+  type        = string
+}
