@@ -10,6 +10,7 @@ import { portAgreementCheck } from './agreement/port.js';
 import { probeRoutesCheck } from './agreement/probe-routes.js';
 import { pythonVersionCheck } from './agreement/python-version.js';
 import { oidcCheck } from './practices/ci-practices.js';
+import { cloudSecretsCheck } from './practices/cloud-secrets.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
 import { firstChampionCheck } from './practices/first-champion.js';
 import { mlflowAuthCheck } from './practices/mlflow-auth.js';
@@ -84,6 +85,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['practice', 'quality-gate', qualityGateCheck],
   ['practice', 'first-champion', firstChampionCheck],
   ['practice', 'mlflow-auth', mlflowAuthCheck],
+  ['practice', 'cloud-secrets', cloudSecretsCheck],
   ['practice', 'drift-monitoring', driftMonitoringCheck],
   ['practice', 'rollback', rollbackCheck],
   ['practice', 'no-secrets', noSecretsCheck],

@@ -6,9 +6,11 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { requireOptional } from '../tools/optional-module.js';
 import analysisTemplate from '../schemas/analysis-template.json' with { type: 'json' };
+import externalSecret from '../schemas/external-secret.json' with { type: 'json' };
 import inferenceService from '../schemas/inference-service.json' with { type: 'json' };
 import prometheusRule from '../schemas/prometheus-rule.json' with { type: 'json' };
 import rollout from '../schemas/rollout.json' with { type: 'json' };
+import secretStore from '../schemas/secret-store.json' with { type: 'json' };
 import serviceMonitor from '../schemas/service-monitor.json' with { type: 'json' };
 
 const schemas: Record<string, object> = {
@@ -17,6 +19,8 @@ const schemas: Record<string, object> = {
   'serving.kserve.io/v1beta1/InferenceService': inferenceService,
   'monitoring.coreos.com/v1/ServiceMonitor': serviceMonitor,
   'monitoring.coreos.com/v1/PrometheusRule': prometheusRule,
+  'external-secrets.io/v1/ExternalSecret': externalSecret,
+  'external-secrets.io/v1/SecretStore': secretStore,
 };
 
 let compiled: Map<string, ValidateFunction> | undefined;

@@ -145,7 +145,7 @@ export const podSecurityCheck: Rule = {
 };
 
 export const customResourceCheck: Rule = {
-  title: 'Argo Rollouts, KServe and prometheus-operator resources match their documented fields',
+  title: 'Argo Rollouts, KServe, prometheus-operator and External Secrets resources match their documented fields',
   applies: hasOverlays,
   async run(repo) {
     await loadCustomResourceSchemas('validator.kubernetes-custom-resources');
