@@ -74,6 +74,57 @@ export function mlflowAuthFor(name: string) {
   };
 }
 
+/**
+ * The Secrets the External Secrets Operator copies into the namespace from the
+ * cloud's secret store (AWS Secrets Manager, Google Secret Manager, Azure Key
+ * Vault), where Terraform writes them. Each remote secret is a JSON object whose
+ * keys become the Secret's keys; its name is `<name>-<environment>-<Secret>`
+ * (Terraform: "${local.prefix}-<Secret>"), `<name>-<environment>-api-keys` for the API keys. A store signs in as the workload
+ * identity of the pods that use its Secrets, so MLflow's identity reads MLflow's
+ * credentials and the model server's identity reads only the API keys.
+ */
+/** The MLflow tracking server's Kubernetes service account. */
+const mlflowServiceAccount = 'mlflow';
+
+export function cloudSecretsFor(answers: Pick<Answers, 'name' | 'cloud' | 'region'>) {
+  const { name, cloud } = answers;
+  const auth = mlflowAuthFor(name);
+  const refreshInterval = '1h';
+  // What a store's provider block needs (components/cloud-secrets/secret-stores.yaml).
+  const provider = {
+    aws: cloud === 'aws' ? { region: answers.region } : undefined,
+    gcp: cloud === 'gcp',
+    azure: cloud === 'azure',
+  };
+  // MLflow's store and Secrets are applied with the registry phase (trainingFor), before the first
+  // champion is trained; the model server's API keys with the rest of the overlay.
+  const { phaseLabel, phase } = trainingFor(name);
+  const registryPhase = { phaseLabel, phase };
+  const stores = {
+    mlflow: { name: 'mlflow-secrets', serviceAccount: mlflowServiceAccount, ...provider, ...registryPhase },
+    serving: { name: `${name}-secrets`, serviceAccount: name, ...provider },
+  };
+  const secrets = [
+    { name: 'mlflow-backend', store: stores.mlflow.name, keys: ['backend-store-uri', 'artifacts-destination'], ...registryPhase },
+    { name: auth.serverSecret, store: stores.mlflow.name, keys: [auth.adminPasswordKey, auth.formKeyKey], ...registryPhase },
+    { name: auth.usersSecret, store: stores.mlflow.name, keys: Object.values(auth.users), ...registryPhase },
+    { name: apiKeysFor(name).secret, remote: 'api-keys', store: stores.serving.name, keys: [apiKeysFor(name).file] },
+  ];
+  const forEnvironment = (environment: string) =>
+    secrets.map((secret) => {
+      const remoteKey = `${name}-${environment}-${secret.remote ?? secret.name}`;
+      return { ...secret, refreshInterval, remoteKey, data: secret.keys.map((key) => ({ secretKey: key, remoteKey })) };
+    });
+  return {
+    stores: Object.values(stores),
+    secrets,
+    /** How often the operator re-reads the store (a rotated value arrives within it). */
+    refreshInterval,
+    staging: forEnvironment('staging'),
+    prod: forEnvironment('prod'),
+  };
+}
+
 export type Versions = Record<string, Record<string, unknown>>;
 
 export interface Registry {
@@ -212,8 +263,10 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     training: trainingFor(answers.name),
     /** MLflow's authentication: its Secrets and users (mlflowAuthFor). */
     mlflowAuth: mlflowAuthFor(answers.name),
+    /** Secrets copied from the cloud's secret store by the External Secrets Operator (cloudSecretsFor). */
+    cloudSecrets: cloudSecretsFor(answers),
     /** The MLflow tracking server's own service account (its cloud identity may write artifacts). */
-    mlflowServiceAccount: 'mlflow',
+    mlflowServiceAccount,
     /** Kubernetes group of the CI deploy identity, for RBAC the cloud's namespace policy lacks (EKS access entry). */
     ciKubernetesGroup: `${answers.name}-ci`,
     /**

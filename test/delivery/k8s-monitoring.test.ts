@@ -179,6 +179,8 @@ describe('deploy/k8s/write-deploy-values.sh', () => {
       'MLFLOW_IDENTITY=66666666-7777-8888-9999-000000000000',
       'MODEL_VERSION=7',
       'MLFLOW_IMAGE=registry.example/app-mlflow@sha256:' + 'c'.repeat(64),
+      'AZURE_KEY_VAULT_URL=https://app-stg-0a1b2c3d.vault.azure.net/',
+      'AZURE_TENANT_ID=77777777-8888-9999-0000-111111111111',
     ];
     const missing = await execa(script, ['staging', ...valid.slice(0, 3), ...valid.slice(4)], { reject: false });
     expect(missing.exitCode).toBe(2);
@@ -200,6 +202,12 @@ describe('deploy/k8s/write-deploy-values.sh', () => {
     const staging = (await buildOverlays(await loadRepoView(dir))).find((build) => build.overlay.endsWith('staging'));
     const rollout = staging?.ok ? (staging.objects.find((o) => o.kind === 'Rollout') as Json) : undefined;
     expect(rollout?.spec.template.spec.containers[0].image).toBe(valid[0]!.slice('IMAGE='.length));
+    // Both secret stores read the environment's Key Vault as the tenant's workload identities.
+    const stores = staging?.ok ? (staging.objects.filter((o) => o.kind === 'SecretStore') as Json[]) : [];
+    expect(stores.map((store) => [store.spec.provider.azurekv.vaultUrl, store.spec.provider.azurekv.tenantId])).toEqual([
+      ['https://app-stg-0a1b2c3d.vault.azure.net/', '77777777-8888-9999-0000-111111111111'],
+      ['https://app-stg-0a1b2c3d.vault.azure.net/', '77777777-8888-9999-0000-111111111111'],
+    ]);
   });
 });
 

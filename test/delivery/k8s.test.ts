@@ -68,7 +68,8 @@ function expectCiCanApply(cluster: BuiltObject[], overlays: BuiltObject[][], ctx
     expect(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'CustomResourceDefinition']).not.toContain(object.kind);
   }
   const custom = [...new Set(applied.filter((o) => !builtInGroups.has(apiGroup(o.apiVersion))).map((o) => `${apiGroup(o.apiVersion)}/${String(o.kind).toLowerCase()}s`))].sort();
-  expect(custom.length > 0).toBe(ctx.isCanary || ctx.isKserve || ctx.monitoring);
+  // On a cloud the overlays always apply the ExternalSecrets and their stores (components/cloud-secrets).
+  expect(custom.length > 0).toBe(ctx.hasTerraform || ctx.isCanary || ctx.isKserve || ctx.monitoring);
 
   const role = named(cluster, 'Role', `${ctx.name}-ci-custom-resources`);
   const binding = named(cluster, 'RoleBinding', `${ctx.name}-ci-custom-resources`);
@@ -169,6 +170,25 @@ describe('generated Kubernetes manifests', () => {
       const mlflow = named(objects, 'Deployment', 'mlflow')!.spec.template;
       expect(mlflow.spec.serviceAccountName).toBe(ctx.mlflowServiceAccount);
       expect(mlflow.metadata.labels['azure.workload.identity/use']).toBe(ctx.isAzure ? 'true' : undefined);
+
+      // On a cloud the credentials come from the secret store; MLflow's store and Secrets are applied in the
+      // registry phase with MLflow (the bootstrap's selector), the model server's API keys with the rest.
+      const phase = (o: BuiltObject) => (o.metadata as Json).labels?.[ctx.training.phaseLabel] === ctx.training.phase;
+      const external = objects.filter((o) => o.kind === 'ExternalSecret' || o.kind === 'SecretStore');
+      if (ctx.hasTerraform) {
+        expect(external.filter(phase).map((o) => `${String(o.kind)}/${String(o.metadata?.name)}`).sort()).toEqual(
+          ['ExternalSecret/mlflow-auth', 'ExternalSecret/mlflow-backend', 'ExternalSecret/mlflow-users', 'SecretStore/mlflow-secrets'],
+        );
+        expect(external.filter((o) => !phase(o)).map((o) => `${String(o.kind)}/${String(o.metadata?.name)}`).sort()).toEqual(
+          [`ExternalSecret/${ctx.apiKeys.secret}`, `SecretStore/${ctx.name}-secrets`],
+        );
+        const stores = Object.fromEntries(external.filter((o) => o.kind === 'SecretStore').map((o) => [String(o.metadata!.name), JSON.stringify((o as Json).spec.provider)]));
+        expect(stores['mlflow-secrets']).toContain(`"name":"${ctx.mlflowServiceAccount}"`);
+        expect(stores[`${ctx.name}-secrets`]).toContain(`"name":"${ctx.serviceAccount}"`);
+        for (const account of [ctx.mlflowServiceAccount, ctx.serviceAccount]) expect(named(objects, 'ServiceAccount', account)).toBeDefined();
+      } else {
+        expect(external).toEqual([]);
+      }
 
       if (ctx.isFastapi) {
         const ingress = named(objects, 'Ingress', ctx.name)!;

@@ -431,15 +431,28 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
   it('declares a managed PostgreSQL without exposing a password', async () => {
     const type = { aws: 'aws_db_instance', gcp: 'google_sql_database_instance', azure: 'azurerm_postgresql_flexible_server' }[answers.cloud];
     const database = only(resources(hcl, type!), 'database');
-    if (answers.cloud === 'aws') {
-      // A write-only password from an ephemeral random one: never in state, never rotated behind MLflow's Secret.
-      expect(database).toMatchObject({ password_wo: '${ephemeral.aws_secretsmanager_random_password.mlflow.random_password}', storage_encrypted: true, publicly_accessible: false });
-      expect(database).not.toHaveProperty('password');
-      expect(database).not.toHaveProperty('manage_master_user_password');
-      const version = only(resources(hcl, 'aws_secretsmanager_secret_version'), 'password secret version');
-      expect(version).toMatchObject({ secret_string_wo: database.password_wo, secret_string_wo_version: database.password_wo_version });
-      expect(version).not.toHaveProperty('secret_string');
+    // A write-only password from an ephemeral random one on every cloud: never in state, never rotated
+    // behind MLflow's back; the same apply writes it to its secret and, URL-encoded in the backend store
+    // URI, to the mlflow-backend secret the External Secrets Operator copies.
+    const passwordArgument = { aws: 'password_wo', gcp: 'password_wo', azure: 'administrator_password_wo' }[answers.cloud]!;
+    const ephemeral = { aws: '${ephemeral.aws_secretsmanager_random_password.mlflow.random_password}', gcp: '${ephemeral.random_password.mlflow.result}', azure: '${ephemeral.random_password.mlflow.result}' }[answers.cloud]!;
+    const user = answers.cloud === 'gcp' ? only(resources(hcl, 'google_sql_user'), 'database user') : database;
+    expect(user[passwordArgument]).toBe(ephemeral);
+    expect(user).not.toHaveProperty(answers.cloud === 'azure' ? 'administrator_password' : 'password');
+    expect(database).not.toHaveProperty('manage_master_user_password');
+    expect(resources(hcl, 'random_password')).toEqual([]);
+    const versionType = { aws: 'aws_secretsmanager_secret_version', gcp: 'google_secret_manager_secret_version', azure: 'azurerm_key_vault_secret' }[answers.cloud]!;
+    const [valueArgument, versionArgument] = { aws: ['secret_string_wo', 'secret_string_wo_version'], gcp: ['secret_data_wo', 'secret_data_wo_version'], azure: ['value_wo', 'value_wo_version'] }[answers.cloud]!;
+    const written = resources(hcl, versionType).filter((version) => String(version[valueArgument!]).includes(ephemeral.slice(2, -1)));
+    expect(written, 'the password secret and the backend secret').toHaveLength(2);
+    for (const version of written) {
+      expect(version[versionArgument!]).toBe(user[`${passwordArgument}_version`]);
+      expect(version).not.toHaveProperty(answers.cloud === 'azure' ? 'value' : answers.cloud === 'gcp' ? 'secret_data' : 'secret_string');
     }
+    const backend = written.find((version) => String(version[valueArgument!]).startsWith('${jsonencode('))!;
+    expect(String(backend[valueArgument!])).toContain(`urlencode(${ephemeral.slice(2, -1)})`);
+    expect(String(backend[valueArgument!])).toMatch(/"backend-store-uri"\s*=\s*"postgresql:\/\//);
+    expect(String(backend[valueArgument!])).toContain('"artifacts-destination"');
     if (answers.cloud === 'gcp') expect(database.settings[0].ip_configuration[0]).toMatchObject({ ipv4_enabled: false, ssl_mode: 'ENCRYPTED_ONLY' });
     if (answers.cloud === 'azure') expect(database.public_network_access_enabled).toBe(false);
     for (const [file, json] of hcl) {
@@ -465,8 +478,10 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
       'database_name',
       'database_user',
       'database_password_secret',
+      'mlflow_users_secret',
+      'api_keys_secret',
       ...(answers.dvc ? ['dvc_remote_url'] : []),
-      ...({ aws: [], gcp: ['project_id', 'ci_workload_identity_provider', 'database_connection_name'], azure: ['resource_group_name', 'tenant_id', 'subscription_id', 'storage_account_name', 'ci_principal_id'] }[answers.cloud]),
+      ...({ aws: [], gcp: ['project_id', 'ci_workload_identity_provider', 'database_connection_name'], azure: ['resource_group_name', 'tenant_id', 'subscription_id', 'storage_account_name', 'ci_principal_id', 'key_vault_url', 'key_vault_name'] }[answers.cloud]),
     ];
     expect(names.sort()).toEqual(expected.sort());
     const bootstrapOutputs = answers.cloud === 'azure' ? ['registry_url', 'registry_name', 'state_storage_account'] : ['registry_url', 'state_bucket'];

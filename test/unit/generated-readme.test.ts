@@ -75,10 +75,10 @@ describe('generated README', () => {
     expect(steps.map(([number]) => number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(steps.map(([, title]) => title)).toEqual([
       'Push the repository', 'Bootstrap', 'Environment and identities', 'CI variables', 'Cluster credentials', 'Cluster add-ons',
-      'Namespace and CI\'s rights in it', 'MLflow\'s database and artifact store', 'DNS', 'First deploy', 'If the first champion failed', 'Smoke test',
+      'Namespace and CI\'s rights in it', 'Credentials', 'DNS', 'First deploy', 'If the first champion failed', 'Smoke test',
     ]);
     const inOrder = ['bootstrap apply', 'TF_VAR_ci_repository', 'CLUSTER_NAME', kubeconfig, 'helm upgrade --install', 'kubectl apply -k deploy/k8s/cluster',
-      'create secret generic mlflow-backend', 'deploy/k8s/bootstrap-champion.sh', '--from=cronjob/', 'curl -fsS "'];
+      'CI_PASSWORD="$(', 'deploy/k8s/bootstrap-champion.sh', '--from=cronjob/', 'curl -fsS "'];
     const positions = inOrder.map((needle) => section.indexOf(needle));
     for (const [index, position] of positions.entries()) expect(position, inOrder[index]).toBeGreaterThan(-1);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -88,9 +88,9 @@ describe('generated README', () => {
     const addons = (await templates()).versions.k8s!.addons as Record<string, { version: string }>;
     const text = await readme({ cloud: 'azure', serving: 'fastapi', rollout: 'canary', gpu: true, monitoring: true });
     const installs = [...text.matchAll(/helm upgrade --install (\S+) [^\n]*\\\n\s+--version (\S+)/g)].map((match) => [match[1]!, match[2]!]);
-    expect(installs.map(([release]) => release).sort()).toEqual(['argo-rollouts', 'cert-manager', 'ingress-nginx', 'kube-prometheus-stack', 'nvidia-device-plugin']);
+    expect(installs.map(([release]) => release).sort()).toEqual(['argo-rollouts', 'cert-manager', 'external-secrets', 'ingress-nginx', 'kube-prometheus-stack', 'nvidia-device-plugin']);
     const byRelease: Record<string, string> = {
-      'argo-rollouts': addons.argoRollouts!.version, 'cert-manager': addons.certManager!.version, 'ingress-nginx': addons.ingressNginx!.version,
+      'argo-rollouts': addons.argoRollouts!.version, 'cert-manager': addons.certManager!.version, 'external-secrets': addons.externalSecrets!.version, 'ingress-nginx': addons.ingressNginx!.version,
       'kube-prometheus-stack': addons.kubePrometheusStack!.version, 'nvidia-device-plugin': addons.nvidiaDevicePlugin!.version,
     };
     for (const [release, version] of installs) expect(version, release).toBe(byRelease[release!]);
@@ -98,12 +98,16 @@ describe('generated README', () => {
     expect(kserve).toContain(`kserve-crd oci://ghcr.io/kserve/charts/kserve-crd --version ${(addons.kserve as { version: string }).version}`);
   });
 
-  it('builds the MLflow backend URI from the managed password, URL-encoded, without Terraform ever holding it', async () => {
-    for (const [cloud, reader] of [['aws', 'aws secretsmanager get-secret-value'], ['gcp', 'gcloud secrets versions access latest'], ['azure', 'az keyvault secret show']] as const) {
-      const text = await readme({ cloud });
-      expect(text).toContain(reader);
-      expect(text).toContain(`ENCODED="$(jq -rn --arg p "$PASSWORD" '$p|@uri')"`);
-      expect(text).toContain('backend-store-uri="postgresql://$(tf database_user):$ENCODED@$(tf database_host):5432/$(tf database_name)"');
+  it('creates no credential by hand on a cloud: the CI password and the API key are read from the secret store Terraform wrote', async () => {
+    const readers = { aws: 'aws secretsmanager get-secret-value --secret-id "$(tf ', gcp: 'gcloud secrets versions access latest --secret="$(tf ', azure: 'az keyvault secret show --vault-name "$(tf key_vault_name)" --name "$(tf ' };
+    for (const [cloud, reader] of Object.entries(readers)) {
+      const text = await readme({ cloud: cloud as Answers['cloud'] });
+      expect(text).toContain(`CI_PASSWORD="$(${reader}mlflow_users_secret)`);
+      expect(text).toContain(`API_KEY="$(${reader}api_keys_secret)`);
+      expect(text).toContain('helm upgrade --install external-secrets');
+      expect(text).not.toMatch(/create secret generic (mlflow-backend|mlflow-auth|mlflow-users|ml-service-api-keys)/);
     }
+    // kind has no secret store: make deploy-local and the README create the Secrets.
+    expect(await readme({ cloud: 'local' })).toContain('create secret generic mlflow-backend');
   });
 });
