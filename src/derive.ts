@@ -40,9 +40,12 @@ export function apiKeysFor(name: string) {
  * (`script`). The training pods need no cloud identity: MLflow proxies artifacts
  * (--serve-artifacts), so they reach only the tracking server. The bootstrap applies the objects
  * labelled `phaseLabel: phase` (MLflow, the shared settings, the network policies, the training
- * job) before the model server, which is not ready until a champion exists.
+ * jobs) before the model server, which is not ready until a champion exists. `steps`: the three
+ * suspended CronJobs whose Jobs `script --retrain` runs in order (train, gate, promote), so CI
+ * retrains where the registry is; `cronJob`/`container` are the first of them.
  */
 export function trainingFor(name: string) {
+  const step = (key: 'train' | 'evaluate' | 'promote') => ({ key, cronJob: `${name}-${key}`, container: key });
   return {
     cronJob: `${name}-train`,
     container: 'train',
@@ -50,7 +53,46 @@ export function trainingFor(name: string) {
     phaseLabel: 'deploy-phase',
     phase: 'registry',
     script: 'deploy/k8s/bootstrap-champion.sh',
+    steps: { train: step('train'), evaluate: step('evaluate'), promote: step('promote') },
   };
+}
+
+/** UID/GID of the non-root user in the images and the pod security contexts. */
+const runAsUser = 10001;
+/** Where training writes the model and the reference data profile when tracking is off. */
+const artifactsDir = 'artifacts';
+
+/** What each training CronJob runs and why: the items of train-cronjob.yaml's `#each`. */
+const trainingStepRoles = {
+  train: 'Trains a candidate and registers it as the challenger; while no version is champion, a candidate that passes the quality gate becomes the first champion (settings.bootstrap_champion).',
+  evaluate: 'The quality gate: compares the challenger with the champion, tags the verdict on the challenger, and fails (exit 1) when it may not replace it.',
+  promote: 'Moves champion to the challenger that passed the gate; the version it replaces keeps previous_champion for the rollback.',
+} as const;
+
+/**
+ * The training CronJobs as template items: `#each` changes the context, so each item carries
+ * every value its CronJob reads (one pod spec, three commands).
+ */
+function trainingJobsFor(name: string, packageName: string, cloud: string) {
+  const training = trainingFor(name);
+  const auth = mlflowAuthFor(name);
+  return Object.values(training.steps).map((step) => ({
+    ...step,
+    name,
+    module: `${packageName}.${step.key}`,
+    role: trainingStepRoles[step.key],
+    isTrain: step.key === 'train',
+    isLocal: cloud === 'local',
+    serviceAccount: training.serviceAccount,
+    phaseLabel: training.phaseLabel,
+    phase: training.phase,
+    imageName: name,
+    usersSecret: auth.usersSecret,
+    trainingUser: auth.users.training,
+    envPrefix: toEnvPrefix(name),
+    runAsUser,
+    artifactsDir,
+  }));
 }
 
 /**
@@ -220,7 +262,7 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     /** `uvicorn` import string of the FastAPI app. */
     appImport: `${packageName}.serving.app:app`,
     /** Where training writes the model and the reference data profile when tracking is off. */
-    artifactsDir: 'artifacts',
+    artifactsDir,
     /** Prometheus metric names the app exports and the dashboards, alerts and canary analysis read. */
     metrics: metricNames,
 
@@ -233,7 +275,7 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     /** Replica bounds, GPU pool size, shutdown timings and canary thresholds (src/derive-release.ts). */
     release: deriveRelease(answers),
     /** UID/GID of the non-root user in the image and the pod security context. */
-    runAsUser: 10001,
+    runAsUser,
 
     imageName: answers.name,
     registry: registryFor(answers, answers.name, answers.name),
@@ -261,6 +303,8 @@ export function deriveContext(answers: Answers, versions: Versions, mlforgeVersi
     apiKeys: apiKeysFor(answers.name),
     /** In-cluster training and the first-champion bootstrap (trainingFor). */
     training: trainingFor(answers.name),
+    /** The three training CronJobs, one item each (trainingJobsFor). */
+    trainingJobs: trainingJobsFor(answers.name, packageName, answers.cloud),
     /** MLflow's authentication: its Secrets and users (mlflowAuthFor). */
     mlflowAuth: mlflowAuthFor(answers.name),
     /** Secrets copied from the cloud's secret store by the External Secrets Operator (cloudSecretsFor). */

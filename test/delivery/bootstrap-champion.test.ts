@@ -2,9 +2,9 @@
 // cluster before the model server is deployed: deploy/k8s/bootstrap-champion.sh.
 // There is no API server here, so `kubectl` is a shim that records each call,
 // stands in for `port-forward` (the script reaches a real MLflow server on the
-// forwarded port) and runs a "Job" created from the training CronJob as the
-// CronJob's own command (`python -m <package>.train`) in the repository's locked
-// environment against that server. Everything the script decides (train or not,
+// forwarded port) and runs a "Job" created from one of the training CronJobs as
+// that CronJob's own command (`python -m <package>.train`, `.evaluate`, `.promote`)
+// in the repository's locked environment against that server. Everything the script decides (train or not,
 // which version, which error) comes from the real MLflow REST API.
 
 import { execa } from 'execa';
@@ -34,7 +34,7 @@ if (!realKubectl) console.warn('skipped: kubectl is not on PATH (it builds the o
 
 /**
  * `kubectl` for the script: every call is appended to $SHIM/calls; `create job X --from=cronjob/Y`
- * runs $SHIM_TRAIN (the CronJob's command) and records Complete or Failed and its output;
+ * runs Y's command ($SHIM_TRAIN, $SHIM_EVALUATE or $SHIM_PROMOTE) and records Complete or Failed and its output;
  * `wait --for=condition=complete job/X` succeeds when X completed.
  */
 const shim = `#!/bin/sh
@@ -47,7 +47,13 @@ case "$1" in
   wait) [ "$(cat "$SHIM/\${3#job/}.state")" = Complete ] ;;
   create)
     job=$3
-    if sh -c "$SHIM_TRAIN" >"$SHIM/$job.log" 2>&1; then echo Complete >"$SHIM/$job.state"; else echo Failed >"$SHIM/$job.state"; fi
+    case "$4" in
+      --from=cronjob/*-train) run=$SHIM_TRAIN ;;
+      --from=cronjob/*-evaluate) run=$SHIM_EVALUATE ;;
+      --from=cronjob/*-promote) run=$SHIM_PROMOTE ;;
+      *) echo "shim: unexpected job source: $4" >&2; exit 99 ;;
+    esac
+    if sh -c "$run" >"$SHIM/$job.log" 2>&1; then echo Complete >"$SHIM/$job.state"; else echo Failed >"$SHIM/$job.state"; fi
     echo "job.batch/$job created" ;;
   get)
     if [ "$2" = secret ]; then
@@ -67,6 +73,8 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
   let interpreter: string;
   let mlflowVersion: string;
   let command: string[];
+  /** The command of each training CronJob (train, evaluate, promote), as the overlay builds it. */
+  const commands: Record<string, string[]> = {};
   let shimDir: string;
   let jobCredentials: string;
   const servers: TrackingServer[] = [];
@@ -85,9 +93,22 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
     // The training Job runs what the CronJob says, as the overlay builds it.
     const built = await execa(realKubectl, ['kustomize', join(dir, 'deploy/k8s/overlays/staging')]);
     const ctx = deriveContext(plan.answers, (await templates()).versions, plan.mlforgeVersion);
-    const cronJob = parseAllDocuments(built.stdout).map((document) => document.toJS() as Json).find((object) => object?.kind === 'CronJob' && object.metadata.name === ctx.training.cronJob);
+    const objects = parseAllDocuments(built.stdout).map((document) => document.toJS() as Json);
+    const cronJob = objects.find((object) => object?.kind === 'CronJob' && object.metadata.name === ctx.training.cronJob);
     expect(cronJob, `the overlay builds CronJob ${ctx.training.cronJob}`).toBeDefined();
     command = cronJob!.spec.jobTemplate.spec.template.spec.containers[0].command as string[];
+    for (const step of Object.values(ctx.training.steps)) {
+      const built = objects.find((object) => object?.kind === 'CronJob' && object.metadata.name === step.cronJob);
+      expect(built, `the overlay builds CronJob ${step.cronJob}`).toBeDefined();
+      expect(built!.spec.suspend).toBe(true);
+      expect(built!.metadata.labels['deploy-phase'], `${step.cronJob} is applied with the registry`).toBe('registry');
+      const container = built!.spec.jobTemplate.spec.template.spec.containers[0];
+      // Every step runs as the training user with the same pod as the training Job.
+      expect(container.env).toEqual(cronJob!.spec.jobTemplate.spec.template.spec.containers[0].env);
+      expect(built!.spec.jobTemplate.spec.template.spec.serviceAccountName).toBe(ctx.training.serviceAccount);
+      commands[step.key] = container.command as string[];
+    }
+    expect(Object.values(commands).map((entry) => entry.join(' '))).toEqual(['train', 'evaluate', 'promote'].map((key) => `python -m ${ctx.packageName}.${key}`));
     shimDir = await mkdtemp(join(tmpdir(), 'mlforge-bootstrap-'));
     await mkdir(join(shimDir, 'bin'));
     await writeFile(join(shimDir, 'bin', 'kubectl'), shim);
@@ -118,18 +139,23 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
     return server;
   }
 
-  /** Runs the script with the shim; `train` is the Job's command line (default: the CronJob's, in the locked environment). */
+  /** A CronJob's command line in the repository's locked environment. */
+  const locked = (line: string[]) => [line[0] === 'python' ? project.python : line[0], ...line.slice(1)].join(' ');
+
+  /** Runs the script with the shim; `train` is the training Job's command line (default: the CronJob's, in the locked environment). */
   async function bootstrap(server: TrackingServer, args: string[], env: Record<string, string> = {}, train?: string) {
     await writeFile(join(shimDir, 'calls'), '');
     const port = new URL(server.url).port;
     const home = await mkdtemp(join(tmpdir(), 'mlforge-bootstrap-home-'));
-    const jobCommand = train ?? [command[0] === 'python' ? project.python : command[0], ...command.slice(1)].join(' ');
+    const jobCommand = train ?? locked(command);
     const result = await execa('sh', [join(dir, 'deploy/k8s/bootstrap-champion.sh'), ...args], {
       reject: false,
       env: {
         PATH: `${join(shimDir, 'bin')}:${process.env.PATH}`,
         SHIM: shimDir,
         SHIM_TRAIN: `cd ${home} && ${jobCredentials} ${jobCommand}`,
+        SHIM_EVALUATE: `cd ${home} && ${jobCredentials} ${locked(commands.evaluate!)}`,
+        SHIM_PROMOTE: `cd ${home} && ${jobCredentials} ${locked(commands.promote!)}`,
         MLFLOW_FORWARD_PORT: port,
         // What the CronJob's pod gets from the ConfigMap and its env, with MLflow on the forwarded port.
         MLFLOW_TRACKING_URI: server.url,
@@ -196,36 +222,69 @@ describe.skipIf(!realKubectl)('deploy/k8s/bootstrap-champion.sh against a real M
     expect(fresh.jobs).toHaveLength(1);
   });
 
-  test("the README's by-hand retraining, run as written: a Job from the CronJob registers a challenger, and `make evaluate promote` through the port-forward makes it champion", { timeout: 900_000 }, async () => {
+  test('--retrain: train, gate and promote Jobs in that order, each from its CronJob, print the new champion; a failed gate promotes nothing', { timeout: 900_000 }, async () => {
+    const server = await freshServer('retrain');
+    // A fresh registry: --retrain trains the first champion, as any deploy does.
+    const first = await bootstrap(server, ['staging', '--retrain']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout).toBe('MODEL_VERSION=1');
+    expect(first.jobs).toHaveLength(1);
+
+    const retrained = await bootstrap(server, ['staging', '--retrain']);
+    expect(retrained.exitCode, retrained.stderr).toBe(0);
+    expect(retrained.stdout).toBe('MODEL_VERSION=2');
+    expect(retrained.calls[0]).toMatch(/^apply --kustomize \S+\/deploy\/k8s\/overlays\/staging --selector deploy-phase=registry$/);
+    expect(retrained.jobs.map((call) => /--from=cronjob\/(\S+)$/.exec(call)?.[1])).toEqual([`${name}-train`, `${name}-evaluate`, `${name}-promote`]);
+    expect(retrained.stderr).toContain('registered version 2 as challenger; gating it against version 1');
+    expect(retrained.stderr).toContain('promoted version 2 to champion (it was version 1)');
+    const alias = async (which: string) => ((await (await fetch(`${server.url}/api/2.0/mlflow/registered-models/alias?name=${name}&alias=${which}`, { headers: basic(auth.users.serving) })).json()) as Json).model_version?.version;
+    expect(await alias('champion')).toBe('2');
+    expect(await alias('previous_champion')).toBe('1');
+
+    // The gate's floors out of reach: the evaluate Job fails, the promote Job never runs, the champion stays.
+    const gated = await bootstrap(server, ['staging', '--retrain'], { [`${prefix}MIN_ROC_AUC`]: '1.0', [`${prefix}MIN_ACCURACY`]: '1.0' });
+    expect(gated.exitCode).toBe(1);
+    expect(gated.stdout).toBe('');
+    expect(gated.jobs.map((call) => /--from=cronjob\/(\S+)$/.exec(call)?.[1])).toEqual([`${name}-train`, `${name}-evaluate`]);
+    expect(gated.stderr).toMatch(/job\/\S+-evaluate-\d+ did not complete \(Failed\); its logs:/);
+    expect(gated.stderr).toContain('version 3 did not pass the quality gate against champion version 2 (or the gate could not run): nothing is promoted');
+    expect(await alias('champion')).toBe('2');
+
+    // A training Job that fails stops before the gate.
+    const crashed = await bootstrap(server, ['staging', '--retrain'], {}, 'echo "cannot read the training data" >&2; exit 3');
+    expect(crashed.exitCode).toBe(1);
+    expect(crashed.jobs).toHaveLength(1);
+    expect(crashed.stderr).toContain('cannot read the training data');
+
+    // --retrain serves the new champion, so it takes no version, and nothing runs.
+    const both = await bootstrap(server, ['staging', '--retrain', '2']);
+    expect(both.exitCode).toBe(2);
+    expect(both.calls).toEqual(['']);
+  });
+
+  test("the README's by-hand gate and promotion, run as written: `make evaluate promote` through the port-forward makes a challenger champion", { timeout: 900_000 }, async () => {
     const server = await freshServer('by-hand');
     expect((await bootstrap(server, ['staging'])).stdout).toBe('MODEL_VERSION=1');
     const readme = await readFile(join(dir, 'README.md'), 'utf8');
-    const block = /To retrain by hand[^\n]*\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block, 'README.md has the by-hand retraining block').toBeDefined();
+    const block = /To gate and promote by hand[^\n]*\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, 'README.md has the by-hand gate and promotion block').toBeDefined();
     expect(block).toContain('port-forward service/mlflow 15000:5000 &');
+    const home = await mkdtemp(join(tmpdir(), 'mlforge-retrain-home-'));
+    const jobEnv = { MLFLOW_DISABLE_TELEMETRY: 'true', HOME: home, [`${prefix}ARTIFACTS_DIR`]: join(home, 'artifacts'), GIT_SHA: 'retrain-test' };
+    // A challenger, as a Job from the training CronJob registers it.
+    const trained = await execa('sh', ['-c', `cd ${home} && MLFLOW_TRACKING_URI=${server.url} ${jobCredentials} ${locked(command)}`], { reject: false, all: true, env: jobEnv });
+    expect(trained.exitCode, String(trained.all)).toBe(0);
     // The shim cannot forward: the server already listens where the forward would, so only the local port changes.
     const port = new URL(server.url).port;
     const script = `set -e\n${block!.replaceAll('15000', port)}kill $! 2>/dev/null || true\n`;
-    const home = await mkdtemp(join(tmpdir(), 'mlforge-retrain-home-'));
-    const job = [command[0] === 'python' ? project.python : command[0], ...command.slice(1)].join(' ');
     await writeFile(join(shimDir, 'calls'), '');
     const result = await execa('sh', ['-c', script], {
       cwd: dir,
       reject: false,
-      env: {
-        PATH: `${join(shimDir, 'bin')}:${process.env.PATH}`,
-        SHIM: shimDir,
-        SHIM_TRAIN: `cd ${home} && MLFLOW_TRACKING_URI=${server.url} ${jobCredentials} ${job}`,
-        MLFLOW_DISABLE_TELEMETRY: 'true',
-        HOME: home,
-        [`${prefix}ARTIFACTS_DIR`]: join(home, 'artifacts'),
-        GIT_SHA: 'retrain-test',
-      },
+      env: { PATH: `${join(shimDir, 'bin')}:${process.env.PATH}`, SHIM: shimDir, ...jobEnv },
     });
     expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
     const calls = (await readFile(join(shimDir, 'calls'), 'utf8')).trim().split('\n');
-    expect(calls[0]).toMatch(new RegExp(`^--namespace ${name} create job ${name}-train-\\d+ --from=cronjob/${name}-train$`));
-    expect(calls[1]).toMatch(new RegExp(`^--namespace ${name} wait --for=condition=complete job/${name}-train-\\d+ --timeout=1h$`));
     expect(calls).toContain(`--namespace ${name} get secret ${auth.usersSecret} -o jsonpath={.data['${auth.users.training}']}`);
     // make echoes each command; evaluate prints its report, then promote its result (indented JSON each).
     const reports = [...result.stdout.matchAll(/^\{\n[\s\S]*?\n\}$/gm)].map((match) => JSON.parse(match[0]) as Json);
@@ -267,7 +326,7 @@ except mlflow.exceptions.MlflowException as error:
 
   test('bad arguments exit 2 and touch nothing; a missing deploy-values.env exits 1 before any kubectl call', async () => {
     const server = servers[0] ?? (await freshServer('arguments'));
-    for (const args of [[], ['qa'], ['staging', '1x'], ['staging', '1', '2']]) {
+    for (const args of [[], ['qa'], ['staging', '1x'], ['staging', '1', '2'], ['staging', '--retrain', '1'], ['prod', '--retrained']]) {
       const result = await bootstrap(server, args);
       expect(result.exitCode, args.join(' ')).toBe(2);
       expect(result.calls).toEqual(['']);

@@ -72,21 +72,25 @@ describe.each(gitlabCombos)('.gitlab-ci.yml for %o', (combo) => {
     const registryImage = { aws: `\${AWS_ACCOUNT_ID}.dkr.ecr.${a.region}.amazonaws.com/${a.name}`, gcp: `${a.region}-docker.pkg.dev/\${GCP_PROJECT_ID}/${a.name}/${a.name}`, azure: undefined }[a.cloud];
     if (registryImage) expect(pipeline.variables.REGISTRY_IMAGE).toBe(registryImage);
     else expect(pipeline.variables.REGISTRY_IMAGE).toBe(`\${AZURE_ACR_NAME}.azurecr.io/${a.name}`);
-    if (a.dvc) {
-      // The remote's URL is a CI/CD variable (its bucket name carries the account), set before the pull.
-      const script = (pipeline.train!.script as string[]).join('\n');
-      expect(script).toContain('test -n "$DVC_REMOTE_URL"');
-      expect(script.includes('test -n "$DVC_STORAGE_ACCOUNT"')).toBe(a.cloud === 'azure');
-      expect(script.indexOf('make dvc-remote')).toBeLessThan(script.indexOf('dvc pull'));
-      expect(script.indexOf('make dvc-remote')).toBeGreaterThan(0);
+    // Retraining runs in each environment's cluster: RETRAIN jobs of the deploy template, staging then prod by hand; nothing trains or promotes on a runner.
+    expect(pipeline.train).toBeUndefined();
+    expect(pipeline['promote-model']).toBeUndefined();
+    for (const [job, overlay] of [['retrain-staging', 'staging'], ['retrain-production', 'prod']] as const) {
+      expect(pipeline[job]?.extends).toBe('.deploy');
+      expect(pipeline[job]?.variables).toEqual({ OVERLAY: overlay, RETRAIN: 'true' });
+      expect(pipeline[job]?.environment).toEqual({ name: overlay });
     }
+    expect(pipeline['retrain-production']?.needs).toEqual([{ job: 'retrain-staging', artifacts: false }]);
+    expect(JSON.stringify(pipeline['retrain-production']?.rules)).toContain('"when":"manual"');
     const deploy = JSON.stringify(pipeline['.deploy']);
     expect(deploy).toContain(`18080:8000`);
     expect(deploy).toContain(`127.0.0.1:18080/ready`);
     expect(deploy).toContain('IMAGE=$REGISTRY_IMAGE@$IMAGE_DIGEST');
     expect(pipeline['deploy-production']?.environment).toEqual({ name: 'prod' });
     expect(JSON.stringify(pipeline['deploy-production'])).toContain('"when":"manual"');
-    expect(text).toContain(`model \`${a.name}\``);
+    expect(text).toContain(`MODEL_VERSION=${'$'}{PROD_MODEL_VERSION:-}`);
+    // The next environment takes the images and commit, never the model version of this registry.
+    expect(deploy).not.toMatch(/MODEL_VERSION=%s/);
   });
 });
 

@@ -140,28 +140,29 @@ describe.skipIf(!realKubectl)('deploy/k8s/running-release.sh', () => {
     expect(elsewhere.stderr).toContain('NotFound');
   });
 
-  it('a promotion that moves the alias releases that version: train.yml calls cd.yml, GitLab chains release jobs after promote-model', async () => {
+  it('a retraining releases its new champion per environment, with the image each runs: train.yml through the deploy action, GitLab through the RETRAIN jobs; production never takes staging\'s model version', async () => {
     const github = await generateRepo({ cloud: 'aws', ci: 'github' });
     const train = parse(await readFile(join(github.dir, '.github/workflows/train.yml'), 'utf8')) as Json;
-    expect(train.jobs.release).toMatchObject({
-      needs: ['promote'],
-      if: "needs.promote.outputs.changed == 'true'",
-      uses: './.github/workflows/cd.yml',
-      with: { 'model-version': '${{ needs.promote.outputs.model-version }}' },
-    });
-    expect(train.jobs.promote.outputs['model-version']).toBe('${{ steps.promote.outputs.model-version }}');
+    for (const [job, overlay] of [['staging', 'staging'], ['production', 'prod']]) {
+      // No digest: the deploy keeps the image this environment runs (running-release.sh).
+      expect(train.jobs[job].steps.find((step: Json) => step.uses === './.github/actions/deploy').with).toEqual({ overlay, retrain: 'true' });
+    }
+    expect(train.jobs.production.needs).toEqual(['staging']);
+    expect(train.jobs.release).toBeUndefined();
     const cd = parse(await readFile(join(github.dir, '.github/workflows/cd.yml'), 'utf8')) as Json;
     expect(cd.on.workflow_call.inputs.digest.required).toBe(false);
     const production = cd.jobs.production.steps.find((step: Json) => step.uses === './.github/actions/deploy');
-    expect(production.with).toMatchObject({ digest: '${{ needs.staging.outputs.digest }}', 'git-sha': '${{ needs.staging.outputs.git-sha }}' });
+    expect(production.with).toMatchObject({ digest: '${{ needs.staging.outputs.digest }}', 'git-sha': '${{ needs.staging.outputs.git-sha }}', 'model-version': '${{ inputs.prod-model-version }}' });
+    const staging = cd.jobs.staging.steps.find((step: Json) => step.uses === './.github/actions/deploy');
+    expect(staging.with['model-version']).toBe('${{ inputs.staging-model-version }}');
 
     const gitlab = await generateRepo({ cloud: 'aws', ci: 'gitlab' });
     // GitLab's !reference tags are left unresolved; only the job keys matter here.
     const pipeline = parse(await readFile(join(gitlab.dir, '.gitlab-ci.yml'), 'utf8'), { logLevel: 'error' }) as Json;
-    expect(pipeline['promote-model'].artifacts.reports.dotenv).toBe('promote.env');
-    expect(pipeline['release-model-staging']).toMatchObject({ extends: '.deploy', needs: ['promote-model'], variables: { OVERLAY: 'staging' } });
-    expect(pipeline['release-model-production']).toMatchObject({ extends: '.deploy', needs: ['release-model-staging'], variables: { OVERLAY: 'prod' } });
-    expect(pipeline['release-model-production'].rules.every((rule: Json) => rule.when === 'manual')).toBe(true);
+    expect(pipeline['promote-model']).toBeUndefined();
+    expect(pipeline['retrain-staging']).toMatchObject({ extends: '.deploy', needs: [], variables: { OVERLAY: 'staging', RETRAIN: 'true' } });
+    expect(pipeline['retrain-production']).toMatchObject({ extends: '.deploy', needs: [{ job: 'retrain-staging', artifacts: false }], variables: { OVERLAY: 'prod', RETRAIN: 'true' } });
+    expect(pipeline['retrain-production'].rules.every((rule: Json) => rule.when === 'manual')).toBe(true);
 
     // Without a cloud there is nothing to release to.
     const local = await generateRepo({ cloud: 'local', ci: 'github' });
