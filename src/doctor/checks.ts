@@ -13,6 +13,7 @@ import { oidcCheck } from './practices/ci-practices.js';
 import { cloudSecretsCheck } from './practices/cloud-secrets.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
 import { firstChampionCheck } from './practices/first-champion.js';
+import { retrainInClusterCheck } from './practices/retrain-in-cluster.js';
 import { mlflowAuthCheck } from './practices/mlflow-auth.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from './practices/ml-lifecycle.js';
 import { logRetentionCheck } from './practices/log-retention.js';
@@ -84,6 +85,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['practice', 'scanned-image', scannedImagePushedCheck],
   ['practice', 'quality-gate', qualityGateCheck],
   ['practice', 'first-champion', firstChampionCheck],
+  ['practice', 'retrain-in-cluster', retrainInClusterCheck],
   ['practice', 'mlflow-auth', mlflowAuthCheck],
   ['practice', 'cloud-secrets', cloudSecretsCheck],
   ['practice', 'drift-monitoring', driftMonitoringCheck],
