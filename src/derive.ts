@@ -147,14 +147,14 @@ export function cloudSecretsFor(answers: Pick<Answers, 'name' | 'cloud' | 'regio
     serving: { name: `${name}-secrets`, serviceAccount: name, ...provider },
   };
   const secrets = [
-    { name: 'mlflow-backend', store: stores.mlflow.name, keys: ['backend-store-uri', 'artifacts-destination'], ...registryPhase },
-    { name: auth.serverSecret, store: stores.mlflow.name, keys: [auth.adminPasswordKey, auth.formKeyKey], ...registryPhase },
-    { name: auth.usersSecret, store: stores.mlflow.name, keys: Object.values(auth.users), ...registryPhase },
+    { name: 'mlflow-backend', remote: 'mlflow-backend', store: stores.mlflow.name, keys: ['backend-store-uri', 'artifacts-destination'], ...registryPhase },
+    { name: auth.serverSecret, remote: auth.serverSecret, store: stores.mlflow.name, keys: [auth.adminPasswordKey, auth.formKeyKey], ...registryPhase },
+    { name: auth.usersSecret, remote: auth.usersSecret, store: stores.mlflow.name, keys: Object.values(auth.users), ...registryPhase },
     { name: apiKeysFor(name).secret, remote: 'api-keys', store: stores.serving.name, keys: [apiKeysFor(name).file] },
   ];
   const forEnvironment = (environment: string) =>
     secrets.map((secret) => {
-      const remoteKey = `${name}-${environment}-${secret.remote ?? secret.name}`;
+      const remoteKey = `${name}-${environment}-${secret.remote}`;
       return { ...secret, refreshInterval, remoteKey, data: secret.keys.map((key) => ({ secretKey: key, remoteKey })) };
     });
   return {

@@ -86,15 +86,18 @@ export function podSpecs(object: K8sObject): Array<{ path: YamlPath; spec: Recor
   return out;
 }
 
-/** Application containers (not init containers) of every workload object. */
-export function containersOf(objects: readonly K8sObject[]): K8sContainer[] {
+/** Application containers of every workload object; with `init`, its init containers too. */
+export function containersOf(objects: readonly K8sObject[], options: { init?: boolean } = {}): K8sContainer[] {
   const out: K8sContainer[] = [];
+  const lists = options.init ? (['containers', 'initContainers'] as const) : (['containers'] as const);
   for (const object of objects) {
     for (const { path, spec } of podSpecs(object)) {
-      asArray(spec.containers).forEach((container, index) => {
-        const record = asRecord(container);
-        if (record) out.push({ object, path: [...path, 'containers', index], name: String(record.name ?? ''), spec: record });
-      });
+      for (const list of lists) {
+        asArray(spec[list]).forEach((container, index) => {
+          const record = asRecord(container);
+          if (record) out.push({ object, path: [...path, list, index], name: String(record.name ?? ''), spec: record });
+        });
+      }
     }
   }
   return out;

@@ -18,7 +18,7 @@
 import { posix } from 'node:path';
 import type { RenderContext } from '../../derive.js';
 import { lineOfMatch, outcome } from '../check-result.js';
-import { k8sDir, k8sObjects, podSpecs, type K8sObject } from '../parse/k8s-manifests.js';
+import { containersOf, k8sDir, k8sObjects, podSpecs, type K8sObject } from '../parse/k8s-manifests.js';
 import { terraformRoot } from '../parse/terraform.js';
 import { asArray, asRecord, getIn, readYaml, type YamlPath } from '../parse/yaml-file.js';
 import type { Finding, RepoView, Rule } from '../types.js';
@@ -45,7 +45,7 @@ const remoteSecretResources: Record<Cloud, { type: string; attribute: string }> 
 };
 
 /** The remote secret's name after `<name>-<environment>-`: the Secret's name, or the plan's shorter `remote` (the API keys). */
-export const remoteName = (secret: Plan['secrets'][number]): string => (secret as { remote?: string }).remote ?? secret.name;
+export const remoteName = (secret: Plan['secrets'][number]): string => secret.remote;
 
 const label = (object: K8sObject) => `${object.kind} ${object.name}`;
 const where = (object: K8sObject, path: YamlPath): Pick<Finding, 'file' | 'line'> => ({ file: object.doc.file, line: object.doc.lineOf(path) });
@@ -69,15 +69,15 @@ function secretUses(objects: readonly K8sObject[]): SecretUse[] {
     if (items.length === 0) add(object, secret);
     for (const item of items) add(object, secret, item?.key);
   };
+  for (const { object, spec: container } of containersOf(objects, { init: true })) {
+    for (const env of asArray(container.env).map(asRecord)) {
+      const ref = asRecord(getIn(env, ['valueFrom', 'secretKeyRef']));
+      if (ref) add(object, ref.name, ref.key);
+    }
+    for (const source of asArray(container.envFrom).map(asRecord)) add(object, asRecord(source?.secretRef)?.name);
+  }
   for (const object of objects) {
     for (const { spec } of podSpecs(object)) {
-      for (const container of [...asArray(spec.containers), ...asArray(spec.initContainers)].map(asRecord)) {
-        for (const env of asArray(container?.env).map(asRecord)) {
-          const ref = asRecord(getIn(env, ['valueFrom', 'secretKeyRef']));
-          if (ref) add(object, ref.name, ref.key);
-        }
-        for (const source of asArray(container?.envFrom).map(asRecord)) add(object, asRecord(source?.secretRef)?.name);
-      }
       for (const volume of asArray(spec.volumes).map(asRecord)) {
         const secret = asRecord(volume?.secret);
         if (secret) itemsOf(object, secret.secretName, secret);
