@@ -143,7 +143,7 @@ describe.skipIf(!realKubectl)('deploy/k8s/running-release.sh', () => {
   it('a retraining releases its new champion per environment, with the image each runs: train.yml through the deploy action, GitLab through the RETRAIN jobs; production never takes staging\'s model version', async () => {
     const github = await generateRepo({ cloud: 'aws', ci: 'github' });
     const train = parse(await readFile(join(github.dir, '.github/workflows/train.yml'), 'utf8')) as Json;
-    for (const [job, overlay] of [['staging', 'staging'], ['production', 'prod']]) {
+    for (const [job, overlay] of [['staging', 'staging'], ['production', 'prod']] as const) {
       // No digest: the deploy keeps the image this environment runs (running-release.sh).
       expect(train.jobs[job].steps.find((step: Json) => step.uses === './.github/actions/deploy').with).toEqual({ overlay, retrain: 'true' });
     }

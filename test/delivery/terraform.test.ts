@@ -484,7 +484,8 @@ describe.each(matrix)('Terraform for cloud $cloud, CI $ci, gpu $gpu, dvc $dvc', 
       ...({ aws: [], gcp: ['project_id', 'ci_workload_identity_provider', 'database_connection_name'], azure: ['resource_group_name', 'tenant_id', 'subscription_id', 'storage_account_name', 'ci_principal_id', 'key_vault_url', 'key_vault_name'] }[answers.cloud]),
     ];
     expect(names.sort()).toEqual(expected.sort());
-    const bootstrapOutputs = answers.cloud === 'azure' ? ['registry_url', 'registry_name', 'state_storage_account'] : ['registry_url', 'state_bucket'];
+    // GCP's bootstrap also makes the read-only identity of pull/merge-request plans (practice.plan-identity).
+    const bootstrapOutputs = { aws: ['registry_url', 'state_bucket'], gcp: ['registry_url', 'state_bucket', 'plan_workload_identity_provider', 'plan_service_account'], azure: ['registry_url', 'registry_name', 'state_storage_account'] }[answers.cloud];
     expect(Object.keys(outputs(hcl, `${bootstrap}/outputs.tf`)).sort()).toEqual(bootstrapOutputs.sort());
     if (answers.dvc) {
       // The full remote URL, as `make dvc-remote` and the DVC_REMOTE_URL CI variable use it.

@@ -81,6 +81,79 @@ resource "google_project_iam_audit_config" "storage" {
     log_type = "DATA_WRITE"
   }
 }
+
+# The identity {{#if isGithub}}pull-request{{else}}merge-request{{/if}} plans run as (`terraform plan -lock=false -refresh=false`
+# on every environment): it reads the project and the state, and changes nothing, so any
+# {{#if isGithub}}pull request{{else}}merge-request pipeline{{/if}} of this repository may use it. Applies never do: they sign in as each
+# environment's own CI identity, which trusts {{#if isGithub}}that environment{{else}}the protected default branch and the environment{{/if}} only (main.tf).
+resource "google_iam_workload_identity_pool" "plan" {
+  workload_identity_pool_id = "{{cloudNames.gcpShort}}-plan"
+  display_name              = "Terraform plans"
+  description               = "{{#if isGithub}}Pull requests{{else}}Merge requests{{/if}} of ${var.ci_repository}, for terraform plan"
+}
+
+resource "google_iam_workload_identity_pool_provider" "plan" {
+{{#if isGithub}}
+  #checkov:skip=CKV_GCP_125:The condition pins the repository and the exact pull-request subject (repo:<org/repo>:pull_request) through var.ci_repository, which checkov does not resolve
+{{/if}}
+  workload_identity_pool_id          = google_iam_workload_identity_pool.plan.workload_identity_pool_id
+{{#if isGithub}}
+  workload_identity_pool_provider_id = "github-pull-requests"
+  display_name                       = "GitHub pull requests"
+  attribute_mapping = {
+    "google.subject"       = "assertion.sub"
+    "attribute.repository" = "assertion.repository"
+  }
+  # The subject of a pull request's token: no environment, no branch.
+  attribute_condition = "assertion.repository == \"${var.ci_repository}\" && assertion.sub == \"repo:${var.ci_repository}:pull_request\""
+
+  oidc {
+    issuer_uri = "https://token.actions.githubusercontent.com"
+  }
+{{/if}}
+{{#if isGitlab}}
+  workload_identity_pool_provider_id = "gitlab-merge-requests"
+  display_name                       = "GitLab merge requests"
+  attribute_mapping = {
+    "google.subject"         = "assertion.sub"
+    "attribute.project_path" = "assertion.project_path"
+  }
+  # Merge-request pipelines of this project, from any branch (their ref is not protected).
+  attribute_condition = "assertion.project_path == \"${var.ci_repository}\" && assertion.pipeline_source == \"merge_request_event\""
+
+  oidc {
+    issuer_uri = "https://gitlab.com"
+  }
+{{/if}}
+}
+
+resource "google_service_account" "plan" {
+  account_id   = "{{cloudNames.gcpShort}}-tf-plan"
+  display_name = "Terraform plans on {{#if isGithub}}pull{{else}}merge{{/if}} requests (read-only)"
+}
+
+resource "google_service_account_iam_member" "plan" {
+  service_account_id = google_service_account.plan.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.plan.name}/*"
+}
+
+# Read-only: the one data source the configuration reads (the shared repository), and the
+# state. No secret payloads: with -refresh=false a plan compares the configuration with the
+# state and calls no resource API.
+resource "google_artifact_registry_repository_iam_member" "plan" {
+  project    = var.project_id
+  location   = var.region
+  repository = module.registry.repository_id
+  role       = "roles/artifactregistry.reader"
+  member     = "serviceAccount:${google_service_account.plan.email}"
+}
+
+resource "google_storage_bucket_iam_member" "plan_state" {
+  bucket = module.state.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.plan.email}"
+}
 {{/if}}
 {{#if isAzure}}
 

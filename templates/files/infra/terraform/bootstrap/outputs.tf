@@ -25,3 +25,15 @@ output "registry_name" {
   value       = module.registry.name
 }
 {{/if}}
+{{#if isGcp}}
+
+output "plan_workload_identity_provider" {
+  description = "Provider {{#if isGithub}}pull-request{{else}}merge-request{{/if}} plans sign in through: the unscoped CI variable GCP_WORKLOAD_IDENTITY_PROVIDER."
+  value       = google_iam_workload_identity_pool_provider.plan.name
+}
+
+output "plan_service_account" {
+  description = "Read-only service account of those plans: the unscoped CI variable TERRAFORM_SERVICE_ACCOUNT."
+  value       = google_service_account.plan.email
+}
+{{/if}}

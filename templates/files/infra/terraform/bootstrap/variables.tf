@@ -15,6 +15,16 @@ variable "project_id" {
   description = "Project that holds the Terraform state and the shared Artifact Registry repository."
   type        = string
 }
+
+variable "ci_repository" {
+  description = "{{#if isGithub}}GitHub repository (\"org/repo\") whose pull requests may run terraform plan{{else}}GitLab project path (\"group/project\") whose merge requests may run terraform plan{{/if}}."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$", var.ci_repository))
+    error_message = "ci_repository must look like \"org/repo\"."
+  }
+}
 {{/if}}
 {{#if isAzure}}
 
