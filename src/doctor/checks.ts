@@ -14,6 +14,7 @@ import { cloudSecretsCheck } from './practices/cloud-secrets.js';
 import { nonRootImageCheck, probesCheck, resourceLimitsCheck } from './practices/container-hardening.js';
 import { firstChampionCheck } from './practices/first-champion.js';
 import { retrainInClusterCheck } from './practices/retrain-in-cluster.js';
+import { planIdentityCheck } from './practices/plan-identity.js';
 import { mlflowAuthCheck } from './practices/mlflow-auth.js';
 import { driftMonitoringCheck, qualityGateCheck, rollbackCheck } from './practices/ml-lifecycle.js';
 import { logRetentionCheck } from './practices/log-retention.js';
@@ -82,6 +83,7 @@ const registry: ReadonlyArray<readonly [CheckGroup, string, Rule]> = [
   ['practice', 'network-policy-enforced', networkPolicyEnforcedCheck],
   ['practice', 'log-retention', logRetentionCheck],
   ['practice', 'oidc', oidcCheck],
+  ['practice', 'plan-identity', planIdentityCheck],
   ['practice', 'scanned-image', scannedImagePushedCheck],
   ['practice', 'quality-gate', qualityGateCheck],
   ['practice', 'first-champion', firstChampionCheck],
