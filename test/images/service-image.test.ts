@@ -9,7 +9,9 @@
 // (tracking off, local registry) and mounted where the image's ARTIFACTS_DIR points.
 // Then the training CronJob's container, run the same way against a real MLflow server,
 // trains and registers the first champion (the first deploy's bootstrap Job), and the
-// server container loads that version from MLflow until /ready answers.
+// server container loads that version from MLflow until /ready answers; then the
+// containers of the train, gate and promote CronJobs, in that order (CI's retraining),
+// make a second version champion.
 // --gpu (a CUDA base image) is not built here: there is no stand-in for it.
 
 import { execa } from 'execa';
@@ -55,9 +57,11 @@ interface TrainingPod extends PodSpec {
   containers: Array<PodSpec['containers'][number] & { command: string[]; env?: Array<{ name: string; value?: string }>; envFrom?: Array<{ configMapRef?: { name: string } }> }>;
 }
 
-/** The pod spec of the training CronJob, and the ConfigMap data its pods read. */
-async function trainingPod(dir: string): Promise<{ pod: TrainingPod; config: Record<string, string> }> {
-  const cronJob = parseAllDocuments(await readFile(join(dir, 'deploy', 'k8s', 'base', 'train-cronjob.yaml'), 'utf8')).map((document) => document.toJS() as { kind?: string; spec?: { jobTemplate?: { spec?: { template?: { spec?: TrainingPod } } } } }).find((resource) => resource?.kind === 'CronJob');
+/** The pod spec of a training CronJob (default: the first, the training one), and the ConfigMap data its pods read. */
+async function trainingPod(dir: string, cronJobName?: string): Promise<{ pod: TrainingPod; config: Record<string, string> }> {
+  const cronJob = parseAllDocuments(await readFile(join(dir, 'deploy', 'k8s', 'base', 'train-cronjob.yaml'), 'utf8'))
+    .map((document) => document.toJS() as { kind?: string; metadata?: { name?: string }; spec?: { jobTemplate?: { spec?: { template?: { spec?: TrainingPod } } } } })
+    .find((resource) => resource?.kind === 'CronJob' && (cronJobName === undefined || resource.metadata?.name === cronJobName));
   const pod = cronJob?.spec?.jobTemplate?.spec?.template?.spec;
   if (!pod) throw new Error('deploy/k8s/base/train-cronjob.yaml has no CronJob pod template');
   const configMap = parseAllDocuments(await readFile(join(dir, 'deploy', 'k8s', 'base', 'configmap.yaml'), 'utf8')).map((document) => document.toJS() as { kind?: string; data?: Record<string, string> }).find((resource) => resource?.kind === 'ConfigMap');
@@ -330,7 +334,27 @@ describe.each([{ python: '3.12' }])('generated service image (Python $python, cp
     expect(ready!.body).toMatchObject({ status: 'ready', model_version: '1' });
     expect((await answer('/version'))?.body).toMatchObject({ git_sha: gitSha, model_version: '1' });
     await engine.podman(['stop', '--time', '25', serving]);
+
+    // CI's retraining (bootstrap-champion.sh --retrain): a Job from each of the three CronJobs in
+    // turn, each container exactly as its CronJob declares it, in the image: a challenger, the gate, the promotion.
+    const steps: string[] = [];
+    for (const step of ['train', 'evaluate', 'promote']) {
+      const { pod: stepPod } = await trainingPod(dir, `${name}-${step}`);
+      const stepContainer = stepPod.containers[0]!;
+      expect(stepContainer.command).toEqual(['python', '-m', `${toPythonPackageName(name)}.${step}`]);
+      const stepEnv = { ...config, MLFLOW_TRACKING_URI: tracking.url, ...Object.fromEntries((stepContainer.env ?? []).map((entry) => [entry.name, entry.value === 'set-from-deploy-values' ? gitSha : entry.value ?? ''])) };
+      const stepStarted = performance.now();
+      const result = await engine.podman(['run', '--rm', '--network', 'host', '--user', `${uid}:${uid}`, ...runFlags(stepPod, stepContainer), ...engine.ulimits, ...Object.entries(stepEnv).flatMap(([key, value]) => ['--env', `${key}=${value}`]), '--entrypoint', stepContainer.command[0]!, image, ...stepContainer.command.slice(1)], { reject: false, timeout: 600_000 });
+      expect(result.exitCode, `${step}: ${String(result.all).slice(-4000)}`).toBe(0);
+      steps.push(`${step} ${seconds(stepStarted).toFixed(1)} s`);
+    }
+    const trackingUrl = tracking.url;
+    const versionOf = async (which: string) => ((await (await fetch(`${trackingUrl}/api/2.0/mlflow/registered-models/alias?name=${name}&alias=${which}`)).json()) as { model_version?: { version: string; tags: Array<{ key: string; value: string }> } }).model_version;
+    const promoted = await versionOf('champion');
+    expect(promoted?.version).toBe('2');
+    expect(promoted?.tags).toContainEqual({ key: 'quality_gate', value: 'passed' });
+    expect((await versionOf('previous_champion'))?.version).toBe('1');
     await rm(registryDir, { recursive: true, force: true });
-    console.log(`training job in the image (Python ${python}): ${trainSeconds.toFixed(1)} s to the first champion; the server ready on it from MLflow after ${readySeconds.toFixed(1)} s`);
+    console.log(`training job in the image (Python ${python}): ${trainSeconds.toFixed(1)} s to the first champion; the server ready on it from MLflow after ${readySeconds.toFixed(1)} s; retraining Jobs: ${steps.join(', ')}`);
   });
 });
