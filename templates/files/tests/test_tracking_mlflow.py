@@ -1,5 +1,6 @@
 """MLflow in a throwaway sqlite store: log, register, alias, gate, promote, roll back."""
 
+import tempfile
 from pathlib import Path
 
 import mlflow
@@ -54,6 +55,21 @@ def test_training_logs_and_registers_a_challenger(tracked: Settings) -> None:
     assert model.saved_input_example_info is not None
 
 
+def test_loading_a_version_leaves_no_download_behind(
+    tracked: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server reloads its model on every rollout: each load must clean up after itself."""
+    version = train(tracked)["version"]
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(downloads))
+    bundle = open_registry(tracked).load_version(version)
+    assert bundle.metadata["version"] == version
+    assert bundle.profile["rows"] > 0
+    left = [entry.name for entry in downloads.iterdir() if entry.name.startswith("model-bundle-")]
+    assert left == []
+
+
 def test_gate_promote_and_rollback_move_aliases(tracked: Settings) -> None:
     first = train(tracked)["version"]
     assert evaluate(tracked).passed
@@ -65,5 +81,6 @@ def test_gate_promote_and_rollback_move_aliases(tracked: Settings) -> None:
     assert registry.version_for(CHAMPION) == second
     bundle = registry.load_alias(CHAMPION)
     assert bundle.metadata["version"] == second
+    assert set(bundle.profile["features"]) == set(bundle.features)
     rollback(tracked)
     assert registry.version_for(CHAMPION) == first

@@ -25,9 +25,11 @@ def test_training_registers_a_challenger_with_metrics_and_a_reference_profile(
     assert bundle.features == FEATURES
     assert bundle.metadata["metrics"]["accuracy"] > 0.9
     assert len(bundle.metadata["data_sha256"]) == 64
-    profile = json.loads((bundle.directory / PROFILE_FILE).read_text())
-    assert set(profile["features"]) == set(FEATURES)
-    assert (bundle.directory / METADATA_FILE).is_file()
+    assert set(bundle.profile["features"]) == set(FEATURES)
+    stored = registry.root / "versions" / "1"
+    profile = json.loads((stored / PROFILE_FILE).read_text())
+    assert profile == bundle.profile
+    assert (stored / METADATA_FILE).is_file()
 
 
 def test_training_is_reproducible(tmp_path: Path) -> None:

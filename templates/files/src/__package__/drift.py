@@ -37,7 +37,7 @@ from scipy.stats import ks_2samp
 from .data import DataValidationError, validate_frame
 from .features import FEATURES
 from .logging_config import configure_logging
-from .reference import bin_proportions, load_profile
+from .reference import bin_proportions
 from .registry import open_registry
 from .settings import Settings
 
@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.error("no recent data to check for drift", extra={"reason": str(error)})
         print(f"drift: {error}")
         return EXIT_NO_DATA
-    results = detect_drift(load_profile(bundle.directory), current, settings)
+    results = detect_drift(bundle.profile, current, settings)
     drifted = [result.feature for result in results if result.drifted]
     report = {
         "model_version": bundle.metadata["version"],

@@ -13,6 +13,7 @@ from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_sc
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from .reference import load_profile
 from .settings import Settings
 
 MODEL_FILE = "model.joblib"
@@ -27,11 +28,13 @@ class Classifier(Protocol):
 
 @dataclass(frozen=True)
 class Bundle:
-    """A loaded model version: the fitted model and what was recorded when it was trained."""
+    """A loaded model version: the fitted model and what was recorded when it was trained.
+
+    Held in memory, so a bundle downloaded from MLflow leaves no files behind."""
 
     model: Classifier
     metadata: dict[str, Any]
-    directory: Path
+    profile: dict[str, Any]
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -95,4 +98,4 @@ def load_metadata(directory: Path) -> dict[str, Any]:
 def load_bundle(directory: Path) -> Bundle:
     """Load a bundle written by save_bundle. joblib unpickles: load only bundles you produced."""
     model: Classifier = joblib.load(directory / MODEL_FILE)
-    return Bundle(model=model, metadata=load_metadata(directory), directory=directory)
+    return Bundle(model=model, metadata=load_metadata(directory), profile=load_profile(directory))

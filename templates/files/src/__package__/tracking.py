@@ -19,6 +19,7 @@ from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 
 from .model import Bundle, Classifier, load_metadata
+from .reference import load_profile
 from .registry import RegistryError
 from .settings import Settings
 
@@ -92,14 +93,16 @@ class MlflowRegistry:
         if run_id is None:
             raise RegistryError(f"version {version} of {self.name} was not logged by a run")
         model: Classifier = mlflow.sklearn.load_model(model_uri)
-        directory = Path(tempfile.mkdtemp(prefix="model-bundle-"))
-        mlflow.artifacts.download_artifacts(
-            run_id=run_id, artifact_path=BUNDLE_ARTIFACTS, dst_path=str(directory)
-        )
-        bundle_dir = directory / BUNDLE_ARTIFACTS
-        metadata = load_metadata(bundle_dir)
+        # Read into memory, then removed: a server that reloads its model leaves no files in /tmp.
+        with tempfile.TemporaryDirectory(prefix="model-bundle-") as directory:
+            mlflow.artifacts.download_artifacts(
+                run_id=run_id, artifact_path=BUNDLE_ARTIFACTS, dst_path=directory
+            )
+            bundle_dir = Path(directory) / BUNDLE_ARTIFACTS
+            metadata = load_metadata(bundle_dir)
+            profile = load_profile(bundle_dir)
         metadata["version"] = version
-        return Bundle(model=model, metadata=metadata, directory=bundle_dir)
+        return Bundle(model=model, metadata=metadata, profile=profile)
 
     def load_version(self, version: str) -> Bundle:
         model_version = self.client.get_model_version(self.name, version)

@@ -6,7 +6,6 @@ import numpy as np
 
 from ..features import FEATURES
 from ..model import Bundle
-from ..reference import load_profile
 from ..registry import open_registry
 from ..settings import Settings
 from .scorer import Scorer, build_scorer
@@ -47,6 +46,5 @@ def load_model(settings: Settings) -> LoadedModel:
             f"model version {bundle.metadata['version']} was trained on features "
             f"{list(bundle.features)}, the API expects {list(FEATURES)}"
         )
-    profile = load_profile(bundle.directory)
-    check_rows = np.column_stack([profile["features"][name]["sample"] for name in FEATURES])
+    check_rows = np.column_stack([bundle.profile["features"][name]["sample"] for name in FEATURES])
     return LoadedModel(bundle=bundle, scorer=build_scorer(bundle.model, check_rows))
