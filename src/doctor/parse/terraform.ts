@@ -7,6 +7,7 @@ import type { Finding, RepoView } from '../types.js';
 import { asArray, asRecord } from './yaml-file.js';
 import { requireOptional } from '../tools/optional-module.js';
 import { oncePerRepo } from './per-repo.js';
+import { lineOfMatch } from '../check-result.js';
 
 export const terraformRoot = 'infra/terraform/';
 
@@ -28,6 +29,11 @@ export interface TfBlock {
   name: string;
   file: string;
   body: Record<string, unknown>;
+}
+
+/** Where a finding about a block points: its file and the line that opens it. */
+export async function blockLocation(repo: RepoView, block: TfBlock): Promise<Pick<Finding, 'file' | 'line'>> {
+  return { file: block.file, line: lineOfMatch(await repo.read(block.file), `${block.kind} "${block.type}" "${block.name}"`) };
 }
 
 export interface TfModel {

@@ -30,6 +30,17 @@ function replaced(objects: readonly K8sObject[], key: string, kind: string, name
   });
 }
 
+/**
+ * A finding when the CronJob's container named `container` does not run exactly
+ * `python -m <module>` (the train, gate and promote CronJobs all run the package's modules).
+ */
+export function moduleCommandFinding(cronJob: K8sObject, container: string, module: string, fix: string): Finding | undefined {
+  const found = containersOf([cronJob]).find((entry) => entry.name === container);
+  const command = [...asArray(found?.spec.command), ...asArray(found?.spec.args)].map(String);
+  if (found && command.join(' ') === `python -m ${module}`) return undefined;
+  return { file: cronJob.doc.file, line: cronJob.doc.lineOf(['spec']), message: `CronJob ${cronJob.name} does not run \`python -m ${module}\` in a container named ${container} (it runs ${JSON.stringify(command)}).`, fix };
+}
+
 export const firstChampionCheck: Rule = {
   title: 'A fresh environment trains its first champion in the cluster before the model server is deployed',
   applies: () => true,
@@ -49,11 +60,8 @@ export const firstChampionCheck: Rule = {
       });
     } else {
       const module = `${context.packageName}.train`;
-      const container = containersOf([cronJob]).find((entry) => entry.name === training.container);
-      const command = [...asArray(container?.spec.command), ...asArray(container?.spec.args)].map(String);
-      if (!container || command.join(' ') !== `python -m ${module}`) {
-        findings.push({ file: cronJob.doc.file, line: cronJob.doc.lineOf(['spec']), message: `CronJob ${training.cronJob} does not run \`python -m ${module}\` in a container named ${training.container} (it runs ${JSON.stringify(command)}).`, fix: `Run \`python -m ${module}\`: it registers a candidate and makes the first one that passes the gate the champion.` });
-      }
+      const wrong = moduleCommandFinding(cronJob, training.container, module, `Run \`python -m ${module}\`: it registers a candidate and makes the first one that passes the gate the champion.`);
+      if (wrong) findings.push(wrong);
       for (const key of ['IMAGE', 'GIT_SHA']) {
         if (!replaced(objects, key, 'CronJob', training.cronJob)) {
           findings.push({ file: `deploy/k8s/components/deploy-values/kustomization.yaml`, message: `No deploy-values replacement copies ${key} into CronJob ${training.cronJob}: the first champion would be trained by ${key === 'IMAGE' ? 'a placeholder image, not the one being deployed' : 'an image whose commit goes unrecorded'}.`, fix: `Add the CronJob as a target of the data.${key} replacement.` });

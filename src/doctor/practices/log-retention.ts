@@ -5,8 +5,8 @@
 // looks for them by the names the services write to, in the module that enables
 // the logs.
 
-import { lineOfMatch, outcome, skippedOutcome } from '../check-result.js';
-import { readTerraform, type TfBlock } from '../parse/terraform.js';
+import { outcome, skippedOutcome } from '../check-result.js';
+import { blockLocation, readTerraform, type TfBlock } from '../parse/terraform.js';
 import { asArray } from '../parse/yaml-file.js';
 import type { Finding, Rule } from '../types.js';
 
@@ -35,7 +35,7 @@ export const logRetentionCheck: Rule = {
     const findings: Finding[] = [...model.errors];
     const checked: string[] = [];
     const report = async (block: TfBlock, message: string, fix: string) =>
-      findings.push({ file: block.file, line: lineOfMatch(await repo.read(block.file), `resource "${block.type}" "${block.name}"`), message, fix });
+      findings.push({ ...(await blockLocation(repo, block)), message, fix });
     const needsRetention = async (group: TfBlock, what: string) => {
       if (group.body.retention_in_days === undefined || group.body.retention_in_days === 0) {
         await report(group, `Log group ${group.name} (${what}) sets no retention_in_days: its logs are kept forever.`, 'Set retention_in_days (365 keeps a year, as checkov asks).');

@@ -4,9 +4,9 @@
 // AKS a network policy engine. On --cloud local the cluster is kind, whose
 // kindnetd enforces them (kind 0.24 and later); there is no Terraform to read.
 
-import { lineOfMatch, outcome, skippedOutcome } from '../check-result.js';
+import { outcome, skippedOutcome } from '../check-result.js';
 import { k8sObjects } from '../parse/k8s-manifests.js';
-import { readTerraform, type TfBlock } from '../parse/terraform.js';
+import { blockLocation, readTerraform, type TfBlock } from '../parse/terraform.js';
 import { asArray, asRecord } from '../parse/yaml-file.js';
 import type { Finding, Rule } from '../types.js';
 
@@ -53,7 +53,7 @@ export const networkPolicyEnforcedCheck: Rule = {
     }
     for (const cluster of clusters) {
       const problem = gap(cloud, cluster, blocks);
-      if (problem) findings.push({ file: cluster.file, line: lineOfMatch(await repo.read(cluster.file), `resource "${cluster.type}" "${cluster.name}"`), ...problem });
+      if (problem) findings.push({ ...(await blockLocation(repo, cluster)), ...problem });
     }
     return outcome(findings, `${clusters.map((cluster) => `${cluster.type}.${cluster.name}`).join(', ')}`);
   },

@@ -10,7 +10,7 @@
 // not apply there.
 
 import { lineOfMatch, outcome } from '../check-result.js';
-import { readTerraform, resolveTfString, type TfBlock, type TfModel } from '../parse/terraform.js';
+import { blockLocation, readTerraform, resolveTfString, type TfModel } from '../parse/terraform.js';
 import type { Finding, RepoView, Rule } from '../types.js';
 
 const bootstrapDir = 'infra/terraform/bootstrap';
@@ -22,9 +22,6 @@ const iamMemberTypes = /^google_(?:project|storage_bucket|artifact_registry_repo
 const requestMarker = (ci: 'github' | 'gitlab') => (ci === 'github' ? /:pull_request\b|event_name\s*==\s*\\?"pull_request/ : /pipeline_source\s*==\s*\\?"merge_request_event/);
 const repositoryPin = (ci: 'github' | 'gitlab') => (ci === 'github' ? /assertion\.repository\s*==\s*\\?"\$\{var\.ci_repository\}/ : /assertion\.project_path\s*==\s*\\?"\$\{var\.ci_repository\}/);
 
-async function at(repo: RepoView, block: TfBlock): Promise<Pick<Finding, 'file' | 'line'>> {
-  return { file: block.file, line: lineOfMatch(await repo.read(block.file), `resource "${block.type}" "${block.name}"`) };
-}
 
 /** The condition each environment's CI provider gets from the root's module call (main.tf), resolved as far as it goes. */
 function applyConditions(model: TfModel): Array<{ file: string; condition: string }> {
@@ -45,14 +42,14 @@ async function planFindings(repo: RepoView, model: TfModel): Promise<{ findings:
   }
   const condition = String(provider.body.attribute_condition ?? '');
   if (!repositoryPin(ci).test(condition)) {
-    findings.push({ ...(await at(repo, provider)), message: `The ${request} plan provider's condition does not pin var.ci_repository (${condition}): tokens of other ${ci === 'github' ? 'repositories' : 'projects'} on the same issuer could sign in.`, fix: `Require ${ci === 'github' ? 'assertion.repository' : 'assertion.project_path'} == "\${var.ci_repository}".` });
+    findings.push({ ...(await blockLocation(repo, provider)), message: `The ${request} plan provider's condition does not pin var.ci_repository (${condition}): tokens of other ${ci === 'github' ? 'repositories' : 'projects'} on the same issuer could sign in.`, fix: `Require ${ci === 'github' ? 'assertion.repository' : 'assertion.project_path'} == "\${var.ci_repository}".` });
   }
   // The service accounts that members of the provider's pool may impersonate, and every role they hold.
   const pool = /google_iam_workload_identity_pool\.(\w+)\.workload_identity_pool_id/.exec(String(provider.body.workload_identity_pool_id ?? ''))?.[1];
   const impersonation = blocks.filter((block) => block.type === 'google_service_account_iam_member' && pool !== undefined && String(block.body.member ?? '').includes(`google_iam_workload_identity_pool.${pool}.name`));
   const accounts = impersonation.map((block) => /google_service_account\.(\w+)\.name/.exec(String(block.body.service_account_id ?? ''))?.[1]).filter((name): name is string => name !== undefined);
   if (accounts.length === 0) {
-    findings.push({ ...(await at(repo, provider)), message: `No service account may be impersonated through the ${request} plan pool: the plans sign in but can read nothing.`, fix: 'Bind roles/iam.workloadIdentityUser on the plan service account to the pool.' });
+    findings.push({ ...(await blockLocation(repo, provider)), message: `No service account may be impersonated through the ${request} plan pool: the plans sign in but can read nothing.`, fix: 'Bind roles/iam.workloadIdentityUser on the plan service account to the pool.' });
   }
   let roles = 0;
   for (const account of accounts) {
@@ -60,7 +57,7 @@ async function planFindings(repo: RepoView, model: TfModel): Promise<{ findings:
       roles += 1;
       const role = String(grant.body.role ?? '');
       if (!readOnlyRoles.has(role)) {
-        findings.push({ ...(await at(repo, grant)), message: `The ${request} plan identity (google_service_account.${account}) holds ${role}: any ${request} of any branch may sign in as it, so it must read and change nothing.`, fix: `Grant only read roles (${[...readOnlyRoles].join(', ')}).` });
+        findings.push({ ...(await blockLocation(repo, grant)), message: `The ${request} plan identity (google_service_account.${account}) holds ${role}: any ${request} of any branch may sign in as it, so it must read and change nothing.`, fix: `Grant only read roles (${[...readOnlyRoles].join(', ')}).` });
       }
     }
   }

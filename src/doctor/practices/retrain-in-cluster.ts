@@ -8,10 +8,11 @@
 // re-derives from .mlforge.yml (context.training, src/derive.ts).
 
 import { outcome } from '../check-result.js';
-import { baseObjects, containersOf } from '../parse/k8s-manifests.js';
+import { baseObjects } from '../parse/k8s-manifests.js';
 import { readCiConfig, type CiJob, type CiPipeline, type CiStep } from '../parse/ci-config.js';
 import { asArray, asRecord, getIn } from '../parse/yaml-file.js';
 import type { Finding, RepoView, Rule } from '../types.js';
+import { moduleCommandFinding } from './first-champion.js';
 
 const overlays = ['staging', 'prod'] as const;
 const deployAction = './.github/actions/deploy';
@@ -66,11 +67,8 @@ async function cronJobFindings(repo: RepoView): Promise<Finding[]> {
       findings.push({ file: 'deploy/k8s/base', message: `No CronJob ${step.cronJob}: ${context.training.script} --retrain has no ${step.key} Job to run in the cluster.`, fix: 'Restore deploy/k8s/base/train-cronjob.yaml (regenerate with mlforge update).' });
       continue;
     }
-    const container = containersOf([cronJob]).find((entry) => entry.name === step.container);
-    const command = [...asArray(container?.spec.command), ...asArray(container?.spec.args)].map(String);
-    if (!container || command.join(' ') !== `python -m ${module}`) {
-      findings.push({ file: cronJob.doc.file, line: cronJob.doc.lineOf(['spec']), message: `CronJob ${step.cronJob} does not run \`python -m ${module}\` in a container named ${step.container} (it runs ${JSON.stringify(command)}).`, fix: `Run \`python -m ${module}\` there.` });
-    }
+    const wrong = moduleCommandFinding(cronJob, step.container, module, `Run \`python -m ${module}\` there.`);
+    if (wrong) findings.push(wrong);
     if (step.key !== 'train' && getIn(cronJob.doc.data, ['spec', 'suspend']) !== true) {
       findings.push({ file: cronJob.doc.file, line: cronJob.doc.lineOf(['spec']), message: `CronJob ${step.cronJob} is not suspended: it would ${step.key === 'promote' ? 'promote' : 'gate'} on its own schedule, not after a training Job.`, fix: 'Set spec.suspend: true; its Jobs run from the retraining.' });
     }
