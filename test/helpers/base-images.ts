@@ -34,6 +34,9 @@ const recipe = '1';
 // CAs this machine adds to the system store (an egress proxy's); the base gets them too, or
 // `uv sync` inside the build cannot reach the package index through that proxy.
 const localCaDir = '/usr/local/share/ca-certificates';
+// Commands run inside the rootfs (debootstrap's second stage, chroot) see its /tmp, not the test
+// file's TMPDIR (test/setup/scoped-tmpdir.ts), which does not exist there.
+const inRootfs = { env: { TMPDIR: '/tmp' } };
 
 export type StandInResult = { ok: true; images: string[]; seconds: number; made: string[] } | { ok: false; reason: string };
 
@@ -97,10 +100,10 @@ async function debianTar(cas: Array<{ name: string; data: Buffer }>): Promise<st
   const work = await mkdtemp(join(imageCache, 'debootstrap-'));
   try {
     const rootfs = join(work, 'rootfs');
-    const result = await execa('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, suite, rootfs, mirror], { reject: false, all: true, stdin: 'ignore', timeout: 15 * 60_000 });
+    const result = await execa('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, suite, rootfs, mirror], { ...inRootfs, reject: false, all: true, stdin: 'ignore', timeout: 15 * 60_000 });
     if (result.exitCode !== 0) throw new Error(`debootstrap ${suite} from ${mirror} exited ${result.exitCode}:\n${String(result.all).slice(-3000)}`);
     for (const ca of cas) await writeFile(join(rootfs, localCaDir.slice(1), ca.name), ca.data);
-    if (cas.length > 0) await execa('chroot', [rootfs, 'update-ca-certificates']);
+    if (cas.length > 0) await execa('chroot', [rootfs, 'update-ca-certificates'], inRootfs);
     // Like the official slim images: no package lists, downloaded packages or documentation.
     for (const junk of ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man']) {
       await rm(join(rootfs, junk), { recursive: true, force: true });
@@ -151,8 +154,8 @@ async function pythonTar(version: string, debian: string, build: { prefix: strin
         await chmod(file, 0o755);
       }
     }
-    await execa('chroot', [rootfs, '/sbin/ldconfig']);
-    const check = await execa('chroot', [rootfs, `/usr/local/bin/python${version}`, '-c', 'import platform, ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid; print(platform.python_version())'], { reject: false, all: true });
+    await execa('chroot', [rootfs, '/sbin/ldconfig'], inRootfs);
+    const check = await execa('chroot', [rootfs, `/usr/local/bin/python${version}`, '-c', 'import platform, ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid; print(platform.python_version())'], { ...inRootfs, reject: false, all: true });
     if (String(check.stdout).trim() !== build.full) throw new Error(`the copied CPython ${build.full} does not run in the Debian tree:\n${String(check.all)}`);
     await tarDir(rootfs, tar);
     return tar;
