@@ -22,7 +22,6 @@ const iamMemberTypes = /^google_(?:project|storage_bucket|artifact_registry_repo
 const requestMarker = (ci: 'github' | 'gitlab') => (ci === 'github' ? /:pull_request\b|event_name\s*==\s*\\?"pull_request/ : /pipeline_source\s*==\s*\\?"merge_request_event/);
 const repositoryPin = (ci: 'github' | 'gitlab') => (ci === 'github' ? /assertion\.repository\s*==\s*\\?"\$\{var\.ci_repository\}/ : /assertion\.project_path\s*==\s*\\?"\$\{var\.ci_repository\}/);
 
-
 /** The condition each environment's CI provider gets from the root's module call (main.tf), resolved as far as it goes. */
 function applyConditions(model: TfModel): Array<{ file: string; condition: string }> {
   const root = model.directories.get('infra/terraform');
